@@ -1,0 +1,45 @@
+package layout
+
+import (
+	"reflect"
+	"sync"
+)
+
+// cacheKey identifies a layout.
+type cacheKey struct {
+	t   reflect.Type
+	abi ABI
+}
+
+// cacheEntry is a computed layout or the error computing it gave.
+type cacheEntry struct {
+	l   *Layout
+	err error
+}
+
+// cache maps cacheKey to *cacheEntry. sync.Map reads take no lock and do
+// not allocate, and insertions happen once per type and ABI.
+var cache sync.Map
+
+// Of returns the guest layout of t under abi. Results, errors included, are
+// cached; Of is safe for concurrent use, and a cached result costs no lock
+// and no allocation. A type without a guest layout gives an *Error naming
+// the field at fault.
+func Of(t reflect.Type, abi ABI) (*Layout, error) {
+	key := cacheKey{t, abi}
+	if e, ok := cache.Load(key); ok {
+		e := e.(*cacheEntry)
+		return e.l, e.err
+	}
+	// Computed outside any lock, since nested types call Of. Two
+	// goroutines may compute the same layout; the first to store wins, so
+	// every caller sees one *Layout.
+	l, err := build(t, abi)
+	e, _ := cache.LoadOrStore(key, &cacheEntry{l, err})
+	return e.(*cacheEntry).l, e.(*cacheEntry).err
+}
+
+// For returns the guest layout of T under abi; see [Of].
+func For[T any](abi ABI) (*Layout, error) {
+	return Of(reflect.TypeFor[T](), abi)
+}
