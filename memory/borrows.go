@@ -1,0 +1,216 @@
+package memory
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+var (
+	// ErrBorrowed reports an access or a borrow that conflicts with a
+	// borrow already held.
+	ErrBorrowed = errors.New("region is borrowed")
+	// ErrReleased reports a borrow released twice, or a view used after its
+	// release.
+	ErrReleased = errors.New("borrow already released")
+)
+
+// Borrows tracks the regions of one memory that are lent out as views, the
+// way wiggle does: any number of shared borrows of a region may be held at
+// once, or one mutable borrow. A shared borrow conflicts only with an
+// overlapping mutable borrow; a mutable borrow conflicts with any
+// overlapping borrow; a zero-length region never conflicts.
+//
+// The zero Borrows is ready to use and holds nothing. It is safe for
+// concurrent use. A check costs one atomic load while nothing is held, and
+// a time logarithmic in the number of borrows held otherwise.
+type Borrows struct {
+	held atomic.Int64 // borrows of nonzero length held; read without the lock
+
+	// mu is held for writing to take or release a borrow, and for reading
+	// from the start to the end of every checked access made while
+	// anything is held, so a borrow cannot begin in the middle of one.
+	mu      sync.RWMutex
+	shared  tree // shared borrows, which may overlap each other
+	mutable tree // mutable borrows, which overlap nothing
+	free    []*node
+	seq     uint64 // borrows taken so far
+	seed    uint64 // priority generator state
+}
+
+// Borrow is a handle to one borrow. The zero Borrow holds nothing. Copies
+// of a Borrow refer to the same borrow.
+type Borrow struct {
+	n   *node
+	b   *Borrows
+	gen uint64
+}
+
+// BorrowError describes a conflict between a request and a borrow held.
+type BorrowError struct {
+	// Addr and Len are the region asked for.
+	Addr, Len uint64
+	// Write says the request needs exclusive use: a write or a mutable
+	// borrow.
+	Write bool
+	// HeldAddr and HeldLen are the conflicting region held.
+	HeldAddr, HeldLen uint64
+	// HeldMutable says whether the held borrow is mutable.
+	HeldMutable bool
+}
+
+// Error describes the conflict.
+func (e *BorrowError) Error() string {
+	kind := "shared"
+	if e.HeldMutable {
+		kind = "mutable"
+	}
+	return fmt.Sprintf("region is borrowed: [%#x, %#x) overlaps a %s borrow of [%#x, %#x)",
+		e.Addr, e.Addr+e.Len, kind, e.HeldAddr, e.HeldAddr+e.HeldLen)
+}
+
+// Unwrap returns ErrBorrowed.
+func (e *BorrowError) Unwrap() error { return ErrBorrowed }
+
+// Shared takes a shared borrow of [addr, addr+n). It fails with an error
+// matching ErrBorrowed when the region overlaps a mutable borrow.
+func (b *Borrows) Shared(addr, n uint64) (Borrow, error) { return b.take(addr, n, false) }
+
+// Mutable takes a mutable borrow of [addr, addr+n). It fails with an error
+// matching ErrBorrowed when the region overlaps any borrow.
+func (b *Borrows) Mutable(addr, n uint64) (Borrow, error) { return b.take(addr, n, true) }
+
+func (b *Borrows) take(addr, n uint64, mutable bool) (Borrow, error) {
+	end := addr + n
+	if end < addr {
+		end = 1<<64 - 1 // the caller checked bounds; never wrap the interval
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n > 0 {
+		if err := b.conflict(addr, end, mutable); err != nil {
+			return Borrow{}, err
+		}
+	}
+	nd := b.newNode(addr, end, mutable)
+	if n > 0 {
+		nd.inTree = true
+		b.treeFor(mutable).insert(nd)
+		b.held.Add(1)
+	}
+	return Borrow{n: nd, b: b, gen: nd.gen.Load()}, nil
+}
+
+// Release ends the borrow. It returns an error matching ErrReleased if the
+// borrow was released already or is the zero Borrow.
+func (h Borrow) Release() error {
+	if h.b == nil {
+		return ErrReleased
+	}
+	b := h.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if h.n.gen.Load() != h.gen {
+		return ErrReleased
+	}
+	if h.n.inTree {
+		b.treeFor(h.n.mutable).remove(h.n)
+		b.held.Add(-1)
+	}
+	h.n.gen.Add(1)
+	h.n.inTree = false
+	b.free = append(b.free, h.n)
+	return nil
+}
+
+// Held reports whether the borrow is still held.
+func (h Borrow) Held() bool { return h.n != nil && h.n.gen.Load() == h.gen }
+
+// Held returns the number of borrows of nonzero length held.
+func (b *Borrows) Held() int { return int(b.held.Load()) }
+
+// Access is an access checked by [Borrows.BeginRead] or
+// [Borrows.BeginWrite]; call End when it is over.
+type Access struct{ b *Borrows }
+
+// End ends the access.
+func (a Access) End() {
+	if a.b != nil {
+		a.b.mu.RUnlock()
+	}
+}
+
+// BeginRead checks that [addr, addr+n) may be read: that no mutable borrow
+// overlaps it. While nothing is held this is one atomic load. Otherwise
+// borrows cannot be taken until the returned Access ends.
+func (b *Borrows) BeginRead(addr, n uint64) (Access, error) {
+	if b.held.Load() == 0 {
+		return Access{}, nil
+	}
+	return b.beginSlow(addr, n, false)
+}
+
+// BeginWrite checks that [addr, addr+n) may be written: that no borrow
+// overlaps it. While nothing is held this is one atomic load. Otherwise
+// borrows cannot be taken until the returned Access ends.
+func (b *Borrows) BeginWrite(addr, n uint64) (Access, error) {
+	if b.held.Load() == 0 {
+		return Access{}, nil
+	}
+	return b.beginSlow(addr, n, true)
+}
+
+func (b *Borrows) beginSlow(addr, n uint64, write bool) (Access, error) {
+	b.mu.RLock()
+	if n > 0 {
+		end := addr + n
+		if end < addr {
+			end = 1<<64 - 1
+		}
+		if err := b.conflict(addr, end, write); err != nil {
+			b.mu.RUnlock()
+			return Access{}, err
+		}
+	}
+	return Access{b: b}, nil
+}
+
+// conflict reports the first borrow held that [start, end) conflicts with.
+// The caller holds mu.
+func (b *Borrows) conflict(start, end uint64, write bool) error {
+	found := b.mutable.overlap(start, end)
+	if found == nil && write {
+		found = b.shared.overlap(start, end)
+	}
+	if found == nil {
+		return nil
+	}
+	return &BorrowError{Addr: start, Len: end - start, Write: write, HeldAddr: found.start, HeldLen: found.end - found.start, HeldMutable: found.mutable}
+}
+
+func (b *Borrows) treeFor(mutable bool) *tree {
+	if mutable {
+		return &b.mutable
+	}
+	return &b.shared
+}
+
+// newNode returns a node from the free list, or a new one. Reusing nodes
+// keeps taking and releasing borrows free of allocation.
+func (b *Borrows) newNode(start, end uint64, mutable bool) *node {
+	var nd *node
+	if k := len(b.free); k > 0 {
+		nd, b.free = b.free[k-1], b.free[:k-1]
+	} else {
+		nd = new(node)
+	}
+	// xorshift64: priorities only need to be independent of the addresses.
+	b.seed ^= b.seed<<13 | 1
+	b.seed ^= b.seed >> 7
+	b.seed ^= b.seed << 17
+	b.seq++
+	nd.start, nd.end, nd.mutable, nd.prio, nd.seq = start, end, mutable, b.seed, b.seq
+	nd.left, nd.right, nd.maxEnd = nil, nil, end
+	return nd
+}
