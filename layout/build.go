@@ -24,7 +24,10 @@ func build(t reflect.Type, abi ABI) (*Layout, error) {
 		l   *Layout
 		err error
 	)
-	if implements(t, pointerType) {
+	// A Go pointer or interface is never a guest pointer, even when its
+	// method set has GuestPointer: its zero value is nil, and calling the
+	// method on it would panic.
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && implements(t, pointerType) {
 		l, err = pointerLayout(t, abi)
 	} else {
 		switch t.Kind() {
