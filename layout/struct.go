@@ -17,6 +17,7 @@ const (
 // structOptions are the struct-level options from blank struct{} fields.
 type structOptions struct {
 	packed bool
+	union  bool
 	align  uint64
 	mode   structMode
 }
@@ -71,6 +72,12 @@ func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 		}
 		fields = append(fields, p)
 	}
+	if opts.union {
+		if opts.mode == modeVariant {
+			return nil, &Error{Type: t, Reason: "a struct cannot be both a union and a tagged union"}
+		}
+		opts.mode = modeUnion
+	}
 	for i := range fields {
 		if opts.packed {
 			fields[i].align = 1
@@ -103,9 +110,7 @@ func (o *structOptions) add(ft fieldTag) error {
 	}
 	o.packed = o.packed || ft.packed
 	o.align = max(o.align, ft.align)
-	if ft.union {
-		o.mode = modeUnion
-	}
+	o.union = o.union || ft.union
 	return nil
 }
 
