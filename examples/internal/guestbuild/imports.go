@@ -41,8 +41,9 @@ type Import struct {
 // String returns "module.name".
 func (i Import) String() string { return i.Module + "." + i.Name }
 
-// Imports returns the functions a WebAssembly module imports, sorted, as
-// wazero reads them.
+// Imports returns the distinct functions a WebAssembly module imports,
+// sorted, as wazero reads them. (Go's wasip1 binaries import some functions
+// more than once.)
 func Imports(wasm []byte) ([]Import, error) {
 	ctx := context.Background()
 	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
@@ -71,7 +72,7 @@ func Imports(wasm []byte) ([]Import, error) {
 		}
 		return 0
 	})
-	return out, nil
+	return slices.Compact(out), nil
 }
 
 // OutsideWASIFunctions returns the imports from WASIModule that are not in
