@@ -1,0 +1,182 @@
+package guestptr
+
+import (
+	"fmt"
+	"iter"
+	"reflect"
+
+	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/marshal"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// Slice is a guest array of Ts: a memory, the address of the first element
+// and a count. It is also a valid field type in a guest struct: a guest
+// (pointer, length) pair, 8 bytes on wasm32 and 16 on wasm64.
+//
+// Like Ptr, a Slice checks nothing until it is read, copied or viewed.
+type Slice[T any] struct{ ref marshal.SpanRef }
+
+// NewSlice returns the array of n Ts at addr in mem.
+func NewSlice[T any](mem memory.Memory, addr, n uint64) Slice[T] {
+	return Slice[T]{marshal.SpanRef{Mem: mem, Addr: addr, Len: n}}
+}
+
+// Ptr returns a pointer to the first element.
+func (s Slice[T]) Ptr() Ptr[T] { return New[T](s.ref.Mem, s.ref.Addr) }
+
+// Addr returns the guest address of the first element.
+func (s Slice[T]) Addr() uint64 { return s.ref.Addr }
+
+// Len returns the number of elements.
+func (s Slice[T]) Len() uint64 { return s.ref.Len }
+
+// Memory returns the memory the slice points into.
+func (s Slice[T]) Memory() memory.Memory { return s.ref.Mem }
+
+// Equal reports whether s and o are the same region of the same memory.
+func (s Slice[T]) Equal(o Slice[T]) bool { return s.ref == o.ref }
+
+// String returns the type, address and length, as in
+// "guestptr.Slice[wasi.Iovec](0x1000, 4)".
+func (s Slice[T]) String() string {
+	return fmt.Sprintf("%s(%#x, %d)", typeName[Slice[T]](), s.ref.Addr, s.ref.Len)
+}
+
+// GuestPointer tells package layout that a Slice is a guest (pointer,
+// length) pair.
+func (Slice[T]) GuestPointer() layout.PointerInfo {
+	return layout.PointerInfo{Pointee: reflect.TypeFor[T](), WithLen: true}
+}
+
+// elemAddr returns the address of element i, if it fits the address space.
+func (s Slice[T]) elemAddr(i uint64) (uint64, bool) {
+	if s.ref.Mem == nil {
+		return 0, false
+	}
+	c, err := marshal.For[T](s.ref.Mem.ABI())
+	if err != nil {
+		return 0, false
+	}
+	hi, off := mulOverflows(i, c.Size())
+	addr := s.ref.Addr + off
+	if hi || addr < s.ref.Addr || addr > s.ref.Mem.ABI().MaxAddress() {
+		return 0, false
+	}
+	return addr, true
+}
+
+// Get returns a pointer to element i. It reports false when i is not below
+// Len or the element's address does not fit the address space.
+func (s Slice[T]) Get(i uint64) (Ptr[T], bool) {
+	if i >= s.ref.Len {
+		return Ptr[T]{}, false
+	}
+	addr, ok := s.elemAddr(i)
+	return New[T](s.ref.Mem, addr), ok
+}
+
+// Range returns elements i to j-1. It reports false unless i <= j <= Len
+// and element i's address fits the address space.
+func (s Slice[T]) Range(i, j uint64) (Slice[T], bool) {
+	if i > j || j > s.ref.Len {
+		return Slice[T]{}, false
+	}
+	addr, ok := s.elemAddr(i)
+	if !ok {
+		return Slice[T]{}, false
+	}
+	return NewSlice[T](s.ref.Mem, addr, j-i), true
+}
+
+// All yields a pointer to each element in turn, with a nil error, or an
+// error matching ErrOverflow for an element whose address passes the end of
+// the address space. Nothing is read.
+func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
+	return func(yield func(Ptr[T], error) bool) {
+		for i := range s.ref.Len {
+			addr, ok := s.elemAddr(i)
+			if !ok {
+				err := fail[Slice[T]]("index", s.ref.Addr, 0, fmt.Errorf("%w: element %d", ErrOverflow, i))
+				if s.ref.Mem == nil {
+					err = fail[Slice[T]]("index", s.ref.Addr, 0, ErrNoMemory)
+				}
+				if !yield(Ptr[T]{}, err) {
+					return
+				}
+				continue
+			}
+			if !yield(New[T](s.ref.Mem, addr), nil) {
+				return
+			}
+		}
+	}
+}
+
+// span checks the region of ref, read as Ts, for an operation and returns
+// T's codec, the memory's bytes and the region's length in bytes. X names
+// the type in errors.
+func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, uint64, error) {
+	var c marshal.Codec[T]
+	if ref.Mem == nil {
+		return c, nil, 0, fail[X](op, ref.Addr, 0, ErrNoMemory)
+	}
+	abi := ref.Mem.ABI()
+	c, err := marshal.For[T](abi)
+	if err != nil {
+		return c, nil, 0, fail[X](op, ref.Addr, 0, err)
+	}
+	b := ref.Mem.Bytes()
+	// A zero-size element still counts one byte here, so no guest length
+	// makes the host allocate more elements than the memory has bytes.
+	if _, err := region(b, abi, ref.Addr, ref.Len, max(c.Size(), 1)); err != nil {
+		return c, nil, 0, fail[X](op, ref.Addr, 0, err)
+	}
+	total := ref.Len * c.Size()
+	if align := c.Layout().Align; ref.Addr&(align-1) != 0 {
+		return c, nil, 0, fail[X](op, ref.Addr, total, misaligned(ref.Addr, align))
+	}
+	return c, b, total, nil
+}
+
+// ToSlice copies the elements out of guest memory, validating each.
+func (s Slice[T]) ToSlice() ([]T, error) {
+	c, b, total, err := span[Slice[T], T](s.ref, "read")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, s.ref.Len)
+	acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, total)
+	if err != nil {
+		return nil, fail[Slice[T]]("read", s.ref.Addr, total, err)
+	}
+	err = c.DecodeSlice(b[s.ref.Addr:s.ref.Addr+total], out, s.ref.Mem)
+	acc.End()
+	if err != nil {
+		return nil, fail[Slice[T]]("read", s.ref.Addr, total, err)
+	}
+	return out, nil
+}
+
+// CopyFromSlice writes src over the elements. It fails with
+// ErrLengthMismatch unless len(src) equals Len. On error memory is
+// unchanged.
+func (s Slice[T]) CopyFromSlice(src []T) error {
+	if uint64(len(src)) != s.ref.Len {
+		return fail[Slice[T]]("write", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, len(src), s.ref.Len))
+	}
+	c, b, total, err := span[Slice[T], T](s.ref, "write")
+	if err != nil {
+		return err
+	}
+	acc, err := s.ref.Mem.Borrows().BeginWrite(s.ref.Addr, total)
+	if err != nil {
+		return fail[Slice[T]]("write", s.ref.Addr, total, err)
+	}
+	err = c.EncodeSlice(b[s.ref.Addr:s.ref.Addr+total], src)
+	acc.End()
+	if err != nil {
+		return fail[Slice[T]]("write", s.ref.Addr, total, err)
+	}
+	return nil
+}

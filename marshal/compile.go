@@ -1,0 +1,182 @@
+package marshal
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/guestkit/guestkit/layout"
+)
+
+// opCode is what an op does. The scalar codes are specialized by width so
+// the common cases are one switch arm each.
+type opCode uint8
+
+const (
+	opCopy    opCode = iota // size bytes, unchanged
+	opCopy1                 // 1, 2, 4 or 8 bytes, unchanged
+	opCopy2                 //
+	opCopy4                 //
+	opCopy8                 //
+	opU8                    // an unsigned integer of one width on both sides, checked
+	opU16                   //
+	opU32                   //
+	opU64                   //
+	opUint                  // an unsigned integer widened from w to gw bytes, checked
+	opInt                   // a signed integer widened from w to gw bytes
+	opNever                 // an enum without cases: every value is invalid
+	opPointer               // a guest address to a Ref
+	opSpan                  // a guest address and length to a SpanRef
+	opArray                 // x.elem for each of size elements
+	opVariant               // a tag of w bytes, then the ops of its case
+)
+
+// op is a layout.Op prepared for the hot loop: small, with the check
+// reduced to two comparisons and the cold data behind pointers.
+type op struct {
+	code     opCode
+	w, gw    uint8 // guest and Go widths of a scalar or tag
+	readOnly bool  // read, never written (union members after the first)
+	off      uintptr
+	goOff    uintptr
+	max, bad uint64  // a value v is valid when v <= max && v&bad == 0
+	size     uintptr // copies: bytes; opArray: element count
+	x        *extra
+	src      *layout.Op
+}
+
+// extra holds what arrays and tagged unions need.
+type extra struct {
+	elem     []op
+	stride   uintptr
+	goStride uintptr
+	cases    []caseOps
+}
+
+// caseOps is one case of a tagged union.
+type caseOps struct {
+	value    uint64
+	ops      []op
+	goOff    uintptr
+	goSize   uintptr
+	typ      reflect.Type
+	pointers bool // the Go payload holds pointers, so clearing it must be typed
+}
+
+// codec is a compiled layout.
+type codec struct {
+	layout      *layout.Layout
+	ops         []op
+	size        uint64
+	transparent bool
+	// checked is set when a write can fail (narrowing, enums, flags, tags,
+	// 64-bit addresses on wasm32): every value is then checked before any
+	// byte is written, so a failed write changes nothing.
+	checked bool
+	ptrW    uint8
+}
+
+func compile(l *layout.Layout) (*codec, error) {
+	c := &codec{layout: l, size: l.Size, transparent: l.Transparent, ptrW: uint8(l.ABI.PointerSize())}
+	ops, err := c.prepare(l.Plan.Ops)
+	if err != nil {
+		return nil, &layout.Error{Type: l.Type, Path: err.path, Reason: err.reason}
+	}
+	c.ops = ops
+	return c, nil
+}
+
+type prepareError struct{ path, reason string }
+
+func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
+	out := make([]op, len(src))
+	for i := range src {
+		s := &src[i]
+		o := op{
+			w: s.Width, gw: s.GoWidth, readOnly: s.ReadOnly, off: uintptr(s.Offset),
+			goOff: s.GoOffset, max: 1<<64 - 1, size: uintptr(s.Size), src: s,
+		}
+		switch s.Check.Kind {
+		case layout.CheckBool:
+			o.max = 1
+		case layout.CheckEnum:
+			o.max = s.Check.Cases - 1
+		case layout.CheckFlags:
+			o.bad = ^s.Check.Mask
+		}
+		switch s.Code {
+		case layout.OpCopy:
+			o.code = [9]opCode{1: opCopy1, 2: opCopy2, 4: opCopy4, 8: opCopy8}[min(s.Size, 8)]
+			if s.Size > 8 || o.code == opCopy {
+				o.code = opCopy
+			}
+		case layout.OpUint:
+			o.code = opUint
+			if s.Width == s.GoWidth {
+				o.code = [9]opCode{1: opU8, 2: opU16, 4: opU32, 8: opU64}[s.Width]
+			}
+			if s.Check.Kind == layout.CheckEnum && s.Check.Cases == 0 {
+				o.code = opNever
+			}
+		case layout.OpInt:
+			o.code = opInt
+		case layout.OpPointer:
+			o.code = opPointer
+			if !wraps(s.Type, refType) {
+				return nil, &prepareError{s.Path, fmt.Sprintf("pointer type %s must be a struct whose only field is a marshal.Ref", s.Type)}
+			}
+		case layout.OpSpan:
+			o.code = opSpan
+			if !wraps(s.Type, spanRefType) {
+				return nil, &prepareError{s.Path, fmt.Sprintf("pointer type %s must be a struct whose only field is a marshal.SpanRef", s.Type)}
+			}
+		case layout.OpArray:
+			elem, err := c.prepare(s.Elem)
+			if err != nil {
+				return nil, &prepareError{s.Path + "[]" + dotted(err.path), err.reason}
+			}
+			o.code, o.x = opArray, &extra{elem: elem, stride: uintptr(s.Stride), goStride: s.GoStride}
+		case layout.OpVariant:
+			o.code, o.x = opVariant, &extra{}
+			for _, k := range s.Cases {
+				ops, err := c.prepare(k.Ops)
+				if err != nil {
+					return nil, err
+				}
+				o.x.cases = append(o.x.cases, caseOps{value: k.Value, ops: ops, goOff: k.GoOffset, goSize: k.GoSize, typ: k.Type, pointers: hasPointers(k.Type)})
+			}
+		}
+		if o.max != 1<<64-1 || o.bad != 0 || o.w < o.gw || o.code == opNever || o.code == opVariant ||
+			(c.ptrW == 4 && (o.code == opPointer || o.code == opSpan)) {
+			c.checked = true
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+func dotted(path string) string {
+	if path == "" || path[0] == '[' {
+		return path
+	}
+	return "." + path
+}
+
+// hasPointers reports whether values of t hold Go pointers.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return false
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}

@@ -1,0 +1,317 @@
+package marshal
+
+import (
+	"fmt"
+	"reflect"
+	"unsafe"
+
+	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// Guest bytes are reached through unsafe pointers: the caller checks once
+// that the whole value is in bounds, and every op lies inside the value by
+// construction of the plan. Loads and stores are spelled byte by byte; the
+// compiler turns them into single (unaligned) moves where the CPU allows.
+
+func ld8(p unsafe.Pointer) uint64 { return uint64(*(*byte)(p)) }
+
+func ld16(p unsafe.Pointer) uint64 {
+	b := (*[2]byte)(p)
+	return uint64(b[0]) | uint64(b[1])<<8
+}
+
+func ld32(p unsafe.Pointer) uint64 {
+	b := (*[4]byte)(p)
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
+}
+
+func ld64(p unsafe.Pointer) uint64 {
+	b := (*[8]byte)(p)
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// load reads a little-endian guest integer of w bytes.
+func load(p unsafe.Pointer, w uint8) uint64 {
+	switch w {
+	case 1:
+		return ld8(p)
+	case 2:
+		return ld16(p)
+	case 4:
+		return ld32(p)
+	}
+	return ld64(p)
+}
+
+// put writes v as a little-endian guest integer of w bytes.
+func put(p unsafe.Pointer, w uint8, v uint64) {
+	switch w {
+	case 1:
+		*(*byte)(p) = byte(v)
+	case 2:
+		b := (*[2]byte)(p)
+		b[0], b[1] = byte(v), byte(v>>8)
+	case 4:
+		b := (*[4]byte)(p)
+		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	default:
+		b := (*[8]byte)(p)
+		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		b[4], b[5], b[6], b[7] = byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56)
+	}
+}
+
+// loadGo reads a Go integer of w bytes, zero-extended.
+func loadGo(p unsafe.Pointer, w uint8) uint64 {
+	switch w {
+	case 1:
+		return uint64(*(*uint8)(p))
+	case 2:
+		return uint64(*(*uint16)(p))
+	case 4:
+		return uint64(*(*uint32)(p))
+	}
+	return *(*uint64)(p)
+}
+
+// storeGo writes the low w bytes of v to a Go integer.
+func storeGo(p unsafe.Pointer, w uint8, v uint64) {
+	switch w {
+	case 1:
+		*(*uint8)(p) = uint8(v)
+	case 2:
+		*(*uint16)(p) = uint16(v)
+	case 4:
+		*(*uint32)(p) = uint32(v)
+	default:
+		*(*uint64)(p) = v
+	}
+}
+
+// signExtend widens the low w bytes of v as a two's complement number.
+func signExtend(v uint64, w uint8) uint64 {
+	shift := 64 - 8*uint(w)
+	return uint64(int64(v<<shift) >> shift)
+}
+
+// bytesAt returns n bytes at p. Only for memory without Go pointers.
+func bytesAt(p unsafe.Pointer, n uintptr) []byte { return unsafe.Slice((*byte)(p), n) }
+
+// decode moves the guest value at src to the Go value at dst.
+func decode(ops []op, src, dst unsafe.Pointer, mem memory.Memory, ptrW uint8) error {
+	for i := range ops {
+		o := &ops[i]
+		s, d := unsafe.Add(src, o.off), unsafe.Add(dst, o.goOff)
+		switch o.code {
+		case opCopy8:
+			*(*uint64)(d) = ld64(s)
+		case opCopy4:
+			*(*uint32)(d) = uint32(ld32(s))
+		case opCopy2:
+			*(*uint16)(d) = uint16(ld16(s))
+		case opCopy1:
+			*(*uint8)(d) = *(*uint8)(s)
+		case opCopy:
+			copy(bytesAt(d, o.size), bytesAt(s, o.size))
+		case opU8:
+			v := ld8(s)
+			if v > o.max || v&o.bad != 0 {
+				return o.invalid(v)
+			}
+			*(*uint8)(d) = uint8(v)
+		case opU16:
+			v := ld16(s)
+			if v > o.max || v&o.bad != 0 {
+				return o.invalid(v)
+			}
+			*(*uint16)(d) = uint16(v)
+		case opU32:
+			v := ld32(s)
+			if v > o.max || v&o.bad != 0 {
+				return o.invalid(v)
+			}
+			*(*uint32)(d) = uint32(v)
+		case opU64:
+			v := ld64(s)
+			if v > o.max || v&o.bad != 0 {
+				return o.invalid(v)
+			}
+			*(*uint64)(d) = v
+		case opUint:
+			v := load(s, o.w)
+			if v > o.max || v&o.bad != 0 {
+				return o.invalid(v)
+			}
+			storeGo(d, o.gw, v)
+		case opInt:
+			storeGo(d, o.gw, signExtend(load(s, o.w), o.w))
+		case opNever:
+			return o.invalid(load(s, o.w))
+		case opPointer:
+			*(*Ref)(d) = Ref{Mem: mem, Addr: load(s, ptrW)}
+		case opSpan:
+			*(*SpanRef)(d) = SpanRef{Mem: mem, Addr: load(s, ptrW), Len: load(unsafe.Add(s, ptrW), ptrW)}
+		case opArray:
+			x := o.x
+			for k := range o.size {
+				if err := decode(x.elem, unsafe.Add(s, k*x.stride), unsafe.Add(d, k*x.goStride), mem, ptrW); err != nil {
+					return o.inElement(err, k)
+				}
+			}
+		case opVariant:
+			tag := load(s, o.w)
+			active := o.caseFor(tag)
+			if active == nil {
+				return o.fail(ErrInvalidTag, tag, fmt.Sprint(tag))
+			}
+			for j := range o.x.cases {
+				if c := &o.x.cases[j]; c != active {
+					c.clear(dst)
+				}
+			}
+			storeGo(d, o.gw, tag)
+			if err := decode(active.ops, src, dst, mem, ptrW); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// check verifies that the Go value at src can be encoded, writing nothing.
+func check(ops []op, src unsafe.Pointer, ptrW uint8) error {
+	for i := range ops {
+		o := &ops[i]
+		if o.readOnly {
+			continue
+		}
+		g := unsafe.Add(src, o.goOff)
+		switch o.code {
+		case opU8, opU16, opU32, opU64, opUint, opNever:
+			v := loadGo(g, o.gw)
+			if o.w < 8 && v>>(8*o.w) != 0 {
+				return o.fail(ErrValueRange, v, fmt.Sprintf("%d does not fit %d bytes", v, o.w))
+			}
+			if v > o.max || v&o.bad != 0 || o.code == opNever {
+				return o.invalid(v)
+			}
+		case opInt:
+			v := signExtend(loadGo(g, o.gw), o.gw)
+			if signExtend(v, o.w) != v {
+				return o.fail(ErrValueRange, v, fmt.Sprintf("%d does not fit %d bytes", int64(v), o.w))
+			}
+		case opPointer:
+			if a := (*Ref)(g).Addr; ptrW == 4 && a > 1<<32-1 {
+				return o.fail(ErrValueRange, a, fmt.Sprintf("address %#x does not fit wasm32", a))
+			}
+		case opSpan:
+			sp := (*SpanRef)(g)
+			if ptrW == 4 && (sp.Addr > 1<<32-1 || sp.Len > 1<<32-1) {
+				return o.fail(ErrValueRange, max(sp.Addr, sp.Len), fmt.Sprintf("address %#x or length %d does not fit wasm32", sp.Addr, sp.Len))
+			}
+		case opArray:
+			for k := range o.size {
+				if err := check(o.x.elem, unsafe.Add(g, k*o.x.goStride), ptrW); err != nil {
+					return o.inElement(err, k)
+				}
+			}
+		case opVariant:
+			tag := loadGo(g, o.gw)
+			active := o.caseFor(tag)
+			if active == nil {
+				return o.fail(ErrInvalidTag, tag, fmt.Sprint(tag))
+			}
+			if err := check(active.ops, src, ptrW); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// encode moves the Go value at src to the guest value at dst. The value
+// must have passed check when the codec is checked.
+func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
+	for i := range ops {
+		o := &ops[i]
+		if o.readOnly {
+			continue
+		}
+		d, g := unsafe.Add(dst, o.off), unsafe.Add(src, o.goOff)
+		switch o.code {
+		case opCopy8:
+			put(d, 8, *(*uint64)(g))
+		case opCopy4:
+			put(d, 4, uint64(*(*uint32)(g)))
+		case opCopy2:
+			put(d, 2, uint64(*(*uint16)(g)))
+		case opCopy1:
+			*(*uint8)(d) = *(*uint8)(g)
+		case opCopy:
+			copy(bytesAt(d, o.size), bytesAt(g, o.size))
+		case opU8, opU16, opU32, opU64, opUint, opInt:
+			put(d, o.w, loadGo(g, o.gw))
+		case opPointer:
+			put(d, ptrW, (*Ref)(g).Addr)
+		case opSpan:
+			sp := (*SpanRef)(g)
+			put(d, ptrW, sp.Addr)
+			put(unsafe.Add(d, ptrW), ptrW, sp.Len)
+		case opArray:
+			for k := range o.size {
+				encode(o.x.elem, unsafe.Add(d, k*o.x.stride), unsafe.Add(g, k*o.x.goStride), ptrW)
+			}
+		case opVariant:
+			tag := loadGo(g, o.gw)
+			if active := o.caseFor(tag); active != nil {
+				put(d, o.w, tag)
+				encode(active.ops, dst, src, ptrW)
+			}
+		}
+	}
+}
+
+func (o *op) caseFor(tag uint64) *caseOps {
+	for j := range o.x.cases {
+		if o.x.cases[j].value == tag {
+			return &o.x.cases[j]
+		}
+	}
+	return nil
+}
+
+// clear zeroes the Go payload of an inactive case.
+func (c *caseOps) clear(dst unsafe.Pointer) {
+	p := unsafe.Add(dst, c.goOff)
+	if c.pointers {
+		reflect.NewAt(c.typ, p).Elem().SetZero()
+		return
+	}
+	clear(bytesAt(p, c.goSize))
+}
+
+// invalid reports a value that fails the op's check.
+func (o *op) invalid(v uint64) error {
+	switch o.src.Check.Kind {
+	case layout.CheckBool:
+		return o.fail(ErrInvalidBool, v, fmt.Sprint(v))
+	case layout.CheckEnum:
+		return o.fail(ErrInvalidEnum, v, fmt.Sprintf("%d (%s has %d cases)", v, o.src.Type, o.src.Check.Cases))
+	}
+	return o.fail(ErrInvalidFlags, v, fmt.Sprintf("%#x (unknown bits %#x)", v, v&o.bad))
+}
+
+func (o *op) fail(sentinel error, v uint64, detail string) error {
+	return &FieldError{Path: o.src.Path, Offset: uint64(o.off), Value: v, Err: sentinel, Detail: detail}
+}
+
+// inElement places an error from element k of an array.
+func (o *op) inElement(err error, k uintptr) error {
+	fe, ok := err.(*FieldError)
+	if !ok {
+		return err
+	}
+	return fe.within(fmt.Sprintf("%s[%d]", o.src.Path, k), uint64(o.off+k*o.x.stride))
+}
