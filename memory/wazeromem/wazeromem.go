@@ -1,0 +1,94 @@
+// Package wazeromem adapts a wazero memory (github.com/tetratelabs/wazero
+// api.Memory) to memory.Memory, so host functions can use guestptr on the
+// memory of the module that called them.
+//
+// Borrows are tracked per adapter. Use one adapter per guest memory for as
+// long as views may be held: [Of] keeps one per api.Memory for you (call
+// [Forget] when the module is closed), or make one with [New] and keep it
+// beside the module.
+//
+// # Growth
+//
+// wazero may move a memory's bytes when the guest runs memory.grow, which
+// leaves earlier slices of it detached. The adapter fetches the bytes again
+// for every access, so reads and writes after growth reach the new memory.
+// A guestptr.MutView held across growth writes its bytes through to the new
+// location when released, so no write made through it is lost.
+package wazeromem
+
+import (
+	"reflect"
+	"sync"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// Memory is a wazero memory seen as a memory.Memory.
+type Memory struct {
+	mem     api.Memory
+	shared  bool
+	borrows memory.Borrows
+}
+
+var _ memory.Memory = (*Memory)(nil)
+
+// New wraps m. The memory is shared when the module declared it shared
+// (threads enabled); wazero's api does not say so directly, so New reads it
+// from the memory instance.
+func New(m api.Memory) *Memory {
+	return &Memory{mem: m, shared: isShared(m)}
+}
+
+// NewShared wraps m and marks it shared whatever the instance says.
+func NewShared(m api.Memory) *Memory {
+	return &Memory{mem: m, shared: true}
+}
+
+// isShared reads the Shared field of wazero's memory instance, if it has
+// one.
+func isShared(m api.Memory) bool {
+	v := reflect.ValueOf(m)
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		if f := v.Elem().FieldByName("Shared"); f.IsValid() && f.Kind() == reflect.Bool {
+			return f.Bool()
+		}
+	}
+	return false
+}
+
+// Bytes returns the memory's current bytes.
+func (m *Memory) Bytes() []byte {
+	b, _ := m.mem.Read(0, m.mem.Size())
+	return b
+}
+
+// ABI returns layout.Wasm32: wazero runs 32-bit memories.
+func (m *Memory) ABI() layout.ABI { return layout.Wasm32 }
+
+// Shared reports whether the guest declared the memory shared.
+func (m *Memory) Shared() bool { return m.shared }
+
+// Borrows returns the adapter's borrow tracker.
+func (m *Memory) Borrows() *memory.Borrows { return &m.borrows }
+
+// Unwrap returns the wazero memory.
+func (m *Memory) Unwrap() api.Memory { return m.mem }
+
+var adapters sync.Map // api.Memory -> *Memory
+
+// Of returns the adapter of m, making it on first use, so that every host
+// call on one memory shares one borrow tracker. A lookup takes no lock and
+// does not allocate. Call Forget when the module is closed.
+func Of(m api.Memory) *Memory {
+	if a, ok := adapters.Load(m); ok {
+		return a.(*Memory)
+	}
+	a, _ := adapters.LoadOrStore(m, New(m))
+	return a.(*Memory)
+}
+
+// Forget drops the adapter Of keeps for m.
+func Forget(m api.Memory) { adapters.Delete(m) }
