@@ -69,7 +69,9 @@ var GoGuests = []string{
 const Sysroot = "/usr"
 
 // ClangVersion is the first line of `clang --version` of the compiler that
-// built the committed C guests. Another compiler may emit other bytes.
+// built the committed C guests (Debian 12's clang-14 1:14.0.6-12, with
+// wasi-libc 0.0~git20220510.9886d3d-2). Another compiler or wasi-libc may
+// emit other bytes.
 const ClangVersion = "Debian clang version 14.0.6"
 
 // ClangFlags are the exact flags, before the output and source arguments,
@@ -136,7 +138,7 @@ func ClangAvailable() error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("C guest toolchain missing: %s; on Debian: apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32", strings.Join(missing, ", "))
+		return fmt.Errorf("C guest toolchain missing: %s; on Debian: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32", strings.Join(missing, ", "))
 	}
 	return nil
 }
