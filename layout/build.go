@@ -24,10 +24,7 @@ func build(t reflect.Type, abi ABI) (*Layout, error) {
 		l   *Layout
 		err error
 	)
-	// A Go pointer or interface is never a guest pointer, even when its
-	// method set has GuestPointer: its zero value is nil, and calling the
-	// method on it would panic.
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && implements(t, pointerType) {
+	if isGuestPointer(t) {
 		l, err = pointerLayout(t, abi)
 	} else {
 		switch t.Kind() {
@@ -49,6 +46,13 @@ func build(t reflect.Type, abi ABI) (*Layout, error) {
 // implements reports whether t or *t has the methods of iface.
 func implements(t, iface reflect.Type) bool {
 	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
+}
+
+// isGuestPointer reports whether t is a guest pointer type. A Go pointer or
+// interface never is, even when its method set has GuestPointer: its zero
+// value is nil, and calling the method on it would panic.
+func isGuestPointer(t reflect.Type) bool {
+	return t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && implements(t, pointerType)
 }
 
 // zeroValue returns the zero value of t, or a pointer to one when only *t
@@ -181,7 +185,10 @@ func fieldTypeLayout(t reflect.Type, abi ABI, ft *fieldTag) (*Layout, error) {
 	if ft.typ == nil {
 		return Of(t, abi)
 	}
-	if t.Kind() == reflect.Array && !implements(t, pointerType) {
+	if isGuestPointer(t) {
+		return nil, &Error{Type: t, Reason: fmt.Sprintf("guest type %s given for a guest pointer", ft.typName)}
+	}
+	if t.Kind() == reflect.Array {
 		return arrayLayout(t, abi, ft)
 	}
 	if t.Kind() == reflect.Struct {

@@ -17,9 +17,17 @@ type (
 	flagsOfBool bool
 )
 
-func (signedEnum) GuestEnumCases() uint64           { return 2 }
-func (enumFlags) GuestEnumCases() uint64            { return 2 }
-func (enumFlags) GuestFlagsMask() uint64            { return 3 }
+func (signedEnum) GuestEnumCases() uint64 { return 2 }
+func (enumFlags) GuestEnumCases() uint64  { return 2 }
+func (enumFlags) GuestFlagsMask() uint64  { return 3 }
+
+// intPtr is a guest pointer whose Go form is an integer.
+type intPtr uint64
+
+func (intPtr) GuestPointer() layout.PointerInfo {
+	return layout.PointerInfo{Pointee: reflect.TypeFor[uint16]()}
+}
+
 func (nilPointee) GuestPointer() layout.PointerInfo { return layout.PointerInfo{} }
 func (enumOfInt) GuestEnumCases() uint64            { return 4 }
 func (flagsOfBool) GuestFlagsMask() uint64          { return 1 }
@@ -98,7 +106,13 @@ func TestErrors(t *testing.T) {
 		}](), "S", "guest type u32 given for a struct"},
 		{"TYPE on a guest pointer", reflect.TypeFor[struct {
 			P gptr[byte] `guest:"u32"`
-		}](), "P", "given for a struct"},
+		}](), "P", "guest type u32 given for a guest pointer"},
+		{"TYPE on an integer guest pointer", reflect.TypeFor[struct {
+			P intPtr `guest:"u32"`
+		}](), "P", "guest type u32 given for a guest pointer"},
+		{"TYPE on an array of integer guest pointers", reflect.TypeFor[struct {
+			P [2]intPtr `guest:"u32"`
+		}](), "P.[]", "guest type u32 given for a guest pointer"},
 		{"TYPE on an array, too wide", reflect.TypeFor[struct {
 			A [2]uint16 `guest:"u32"`
 		}](), "A.[]", "the guest type is wider"},

@@ -37,7 +37,7 @@ type Op struct {
 	Width    uint8 // guest bytes of a scalar or tag
 	GoWidth  uint8 // Go bytes of a scalar or tag
 	Check    Check // validation of a scalar, made when reading
-	ReadOnly bool  // a union member after the first: read, never written
+	ReadOnly bool  // a union member after the first with guest bytes: read, never written
 	Offset   uint64
 	GoOffset uintptr
 	Size     uint64  // OpCopy: bytes; OpArray: element count
@@ -117,9 +117,13 @@ func emit(ops []Op, l *Layout, off uint64, goOff uintptr, path string, readOnly 
 		base.Elem = coalesce(emit(nil, l.Elem, 0, 0, "", false))
 		return append(ops, base)
 	case Struct, Union:
-		for i, f := range l.Fields {
+		// A union writes its first member that has guest bytes; blank
+		// and empty members before it do not count.
+		written := false
+		for _, f := range l.Fields {
 			if !f.Blank {
-				ops = emit(ops, f.Layout, off+f.Offset, goOff+f.GoOffset, joinPath(path, f.Name), readOnly || (l.Kind == Union && i > 0))
+				ops = emit(ops, f.Layout, off+f.Offset, goOff+f.GoOffset, joinPath(path, f.Name), readOnly || (l.Kind == Union && written))
+				written = written || f.Layout.Size > 0
 			}
 		}
 		return ops

@@ -15,6 +15,14 @@ var sameType = cmp.Comparer(func(a, b reflect.Type) bool { return a == b })
 
 type allU32 struct{ A, B, C uint32 }
 
+type unionBlankFirst struct { // C: union { char _pad[8]; struct {} e; u32 a; u16 b; }
+	_ struct{} `guest:",union"`
+	_ [8]byte
+	E struct{}
+	A uint32
+	B uint16
+}
+
 type narrowArrays struct {
 	E [3]wasiFiletype
 	U [2]int `guest:"u16"`
@@ -64,6 +72,18 @@ func TestPlan(t *testing.T) {
 			{Code: layout.OpCopy, Size: 1, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[uint8](), Path: "C"},
 			{Code: layout.OpCopy, Size: 8, Offset: 0, GoOffset: 8, Type: reflect.TypeFor[float64](), Path: "D", ReadOnly: true},
 			{Code: layout.OpCopy, Size: 4, Offset: 0, GoOffset: 16, Type: reflect.TypeFor[int32](), Path: "I", ReadOnly: true},
+		}},
+		{"union: blank and empty members are not the written one", reflect.TypeFor[unionBlankFirst](), layout.Wasm32, []layout.Op{
+			{Code: layout.OpCopy, Size: 4, Offset: 0, GoOffset: 8, Type: reflect.TypeFor[uint32](), Path: "A"},
+			{Code: layout.OpCopy, Size: 2, Offset: 0, GoOffset: 12, Type: reflect.TypeFor[uint16](), Path: "B", ReadOnly: true},
+		}},
+		{"integer guest pointers", reflect.TypeFor[struct {
+			P intPtr
+			A [2]intPtr
+		}](), layout.Wasm64, []layout.Op{
+			{Code: layout.OpPointer, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[intPtr](), Path: "P"},
+			{Code: layout.OpArray, Size: 2, Stride: 8, GoStride: 8, Offset: 8, GoOffset: 8, Type: reflect.TypeFor[[2]intPtr](), Path: "A",
+				Elem: []layout.Op{{Code: layout.OpPointer, Type: reflect.TypeFor[intPtr]()}}},
 		}},
 		{"iovec on wasm64: a pointer and a u32", reflect.TypeFor[wasiIovec](), layout.Wasm64, []layout.Op{
 			{Code: layout.OpPointer, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[gptr[byte]](), Path: "Buf"},
