@@ -31,6 +31,10 @@ type runConfig struct {
 	mounts [][2]string
 	// host, if set, instantiates extra host modules (such as "guestkit").
 	host func(ctx context.Context, r wazero.Runtime) error
+	// fullWASI gives the guest all of wazero's WASI preview1. Otherwise
+	// every imported WASI function outside guestbuild.WASIFunctions answers
+	// ENOSYS, as on the guestkit host.
+	fullWASI bool
 }
 
 // runResult is what one run produced.
@@ -70,15 +74,24 @@ func (c *callRecorder) sorted() []string {
 	return out
 }
 
-// runGuest runs the WASI command wasm under wazero's own WASI preview1 with
-// real clocks and sleep, and returns its output and exit code.
+// runGuest runs the WASI command wasm under wazero's own WASI preview1 (see
+// runConfig.fullWASI) with real clocks and sleep, and returns its output and
+// exit code.
 func runGuest(t *testing.T, wasm []byte, rc runConfig) runResult {
 	t.Helper()
 	rec := &callRecorder{names: map[string]bool{}}
 	ctx := experimental.WithFunctionListenerFactory(context.Background(), rec)
 	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(cache))
 	defer r.Close(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	cm, err := r.CompileModule(ctx, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.fullWASI {
+		wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	} else if err := instantiateRestrictedWASI(ctx, r, cm); err != nil {
+		t.Fatal(err)
+	}
 	if rc.host != nil {
 		if err := rc.host(ctx, r); err != nil {
 			t.Fatal(err)
@@ -104,10 +117,6 @@ func runGuest(t *testing.T, wasm []byte, rc runConfig) runResult {
 		}
 		cfg = cfg.WithFSConfig(fs)
 	}
-	cm, err := r.CompileModule(ctx, wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
 	mod, err := r.InstantiateModule(ctx, cm, cfg)
 	res := runResult{stdout: stdout.String(), stderr: stderr.String(), wasiCalls: rec.sorted()}
 	var exit *sys.ExitError
@@ -120,6 +129,33 @@ func runGuest(t *testing.T, wasm []byte, rc runConfig) runResult {
 		t.Fatalf("run failed: %v\nstdout:\n%s\nstderr:\n%s", err, res.stdout, res.stderr)
 	}
 	return res
+}
+
+// errnoNosys is WASI preview1's ENOSYS.
+const errnoNosys = 52
+
+// instantiateRestrictedWASI instantiates wazero's WASI preview1 with every
+// function that cm imports from it but that is not in
+// guestbuild.WASIFunctions replaced by one returning ENOSYS.
+func instantiateRestrictedWASI(ctx context.Context, r wazero.Runtime, cm wazero.CompiledModule) error {
+	b := r.NewHostModuleBuilder(guestbuild.WASIModule)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+	for _, def := range cm.ImportedFunctions() {
+		mod, name, _ := def.Import()
+		if mod != guestbuild.WASIModule || slices.Contains(guestbuild.WASIFunctions, name) {
+			continue
+		}
+		results := def.ResultTypes()
+		b.NewFunctionBuilder().
+			WithGoModuleFunction(api.GoModuleFunc(func(_ context.Context, _ api.Module, stack []uint64) {
+				if len(results) > 0 {
+					stack[0] = errnoNosys
+				}
+			}), def.ParamTypes(), results).
+			Export(name)
+	}
+	_, err := b.Instantiate(ctx)
+	return err
 }
 
 // randSource is a fixed random source that never yields an all-zero buffer;

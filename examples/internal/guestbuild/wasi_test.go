@@ -9,6 +9,8 @@ import (
 
 const wasiStdin = "line one\nline two\n\x00\xff binary tail"
 
+// wasiRun returns the configuration of a run of a wasi guest under the
+// restricted WASI (the guestkit host's functions, ENOSYS for the others).
 func wasiRun(mounts [][2]string, args ...string) runConfig {
 	return runConfig{
 		args:   append([]string{"wasi"}, args...),
@@ -75,6 +77,7 @@ wasi goguest: exit 3
 `
 
 // TestWASIGuestC runs the committed wasi.wasm twice with the same inputs
+// under the guestkit host's WASI subset and once under all of wazero's WASI,
 // and checks it produces the same, expected bytes and exit code each time,
 // calling only the WASI functions the guestkit host implements.
 func TestWASIGuestC(t *testing.T) {
@@ -93,7 +96,10 @@ func TestWASIGuestC(t *testing.T) {
 			want := strings.Replace(wasiCStdout, "PREOPENS\n", tc.preopens, 1)
 			first := runGuest(t, wasm, wasiRun(tc.mounts, "alpha", "two words", "exit=3"))
 			second := runGuest(t, wasm, wasiRun(tc.mounts, "alpha", "two words", "exit=3"))
-			for i, res := range []runResult{first, second} {
+			full := wasiRun(tc.mounts, "alpha", "two words", "exit=3")
+			full.fullWASI = true
+			third := runGuest(t, wasm, full)
+			for i, res := range []runResult{first, second, third} {
 				if res.stdout != want {
 					t.Errorf("run %d stdout:\n%s\nwant:\n%s", i+1, res.stdout, want)
 				}
@@ -121,14 +127,19 @@ func TestWASIGuestC(t *testing.T) {
 	})
 }
 
-// TestWASIGuestGo runs the Go wasi guest twice with the same inputs and
-// checks it produces the same, expected bytes and exit code each time. The
-// WASI functions it calls outside guestbuild.WASIFunctions are logged.
+// TestWASIGuestGo runs the Go wasi guest twice with the same inputs under
+// the guestkit host's WASI subset (ENOSYS for the rest) and once under all of
+// wazero's WASI, and checks it produces the same, expected bytes and exit
+// code each time. The WASI functions it calls outside
+// guestbuild.WASIFunctions are logged.
 func TestWASIGuestGo(t *testing.T) {
 	wasm := goGuest(t, "examples/wasi/goguest")
 	first := runGuest(t, wasm, wasiRun(nil, "alpha", "two words", "exit=3"))
 	second := runGuest(t, wasm, wasiRun(nil, "alpha", "two words", "exit=3"))
-	for i, res := range []runResult{first, second} {
+	full := wasiRun(nil, "alpha", "two words", "exit=3")
+	full.fullWASI = true
+	third := runGuest(t, wasm, full)
+	for i, res := range []runResult{first, second, third} {
 		if res.stdout != wasiGoStdout {
 			t.Errorf("run %d stdout:\n%s\nwant:\n%s", i+1, res.stdout, wasiGoStdout)
 		}
