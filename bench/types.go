@@ -21,24 +21,24 @@ type (
 
 // The checks, shared by every impl.
 const (
-	FiletypeCases      = 8
-	FdflagsMask        = 0x1f
-	RightsMask         = 1<<30 - 1
-	EventtypeCases     = 3
-	ClockidCases       = 4
-	SubclockflagsMask  = 1
-	fdstatSize         = 24
-	fdstatAlign        = 8
-	subscriptionSize   = 48
-	subscriptionAlign  = 8
-	subscriptionUnion  = 8 // offset of the tag
-	subscriptionCase   = 16
-	iovecSize          = 8
-	iovecAlign         = 4
-	eventtypeClock     = 0
-	eventtypeFdRead    = 1
-	eventtypeFdWrite   = 2
-	u32Size, u32Align  = 4, 4
+	FiletypeCases     = 8
+	FdflagsMask       = 0x1f
+	RightsMask        = 1<<30 - 1
+	EventtypeCases    = 3
+	ClockidCases      = 4
+	SubclockflagsMask = 1
+	fdstatSize        = 24
+	fdstatAlign       = 8
+	subscriptionSize  = 48
+	subscriptionAlign = 8
+	subscriptionUnion = 8 // offset of the tag
+	subscriptionCase  = 16
+	iovecSize         = 8
+	iovecAlign        = 4
+	eventtypeClock    = 0
+	eventtypeFdRead   = 1
+	eventtypeFdWrite  = 2
+	u32Size, u32Align = 4, 4
 )
 
 func (Filetype) GuestEnumCases() uint64      { return FiletypeCases }
