@@ -93,11 +93,8 @@ func (p Ptr[T]) Read() (T, error) {
 	}
 	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
 	b := mem.Bytes()
-	if _, err := region(b, mem.ABI(), addr, 1, size); err != nil {
-		return v, fail[Ptr[T]]("read", addr, size, err)
-	}
-	if align := c.Layout().Align; addr&(align-1) != 0 {
-		return v, fail[Ptr[T]]("read", addr, size, misaligned(addr, align))
+	if addr > uint64(len(b)) || uint64(len(b))-addr < size || addr&(c.Align()-1) != 0 {
+		return v, p.placeError("read", b, c)
 	}
 	acc, err := mem.Borrows().BeginRead(addr, size)
 	if err != nil {
@@ -120,11 +117,8 @@ func (p Ptr[T]) Write(v T) error {
 	}
 	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
 	b := mem.Bytes()
-	if _, err := region(b, mem.ABI(), addr, 1, size); err != nil {
-		return fail[Ptr[T]]("write", addr, size, err)
-	}
-	if align := c.Layout().Align; addr&(align-1) != 0 {
-		return fail[Ptr[T]]("write", addr, size, misaligned(addr, align))
+	if addr > uint64(len(b)) || uint64(len(b))-addr < size || addr&(c.Align()-1) != 0 {
+		return p.placeError("write", b, c)
 	}
 	acc, err := mem.Borrows().BeginWrite(addr, size)
 	if err != nil {
@@ -136,4 +130,13 @@ func (p Ptr[T]) Write(v T) error {
 		return fail[Ptr[T]]("write", addr, size, err)
 	}
 	return nil
+}
+
+// placeError says why the T at p is not in bounds or not aligned.
+func (p Ptr[T]) placeError(op string, b []byte, c marshal.Codec[T]) error {
+	addr, size := p.ref.Addr, c.Size()
+	if _, err := region(b, p.ref.Mem.ABI(), addr, 1, size); err != nil {
+		return fail[Ptr[T]](op, addr, size, err)
+	}
+	return fail[Ptr[T]](op, addr, size, misaligned(addr, c.Align()))
 }

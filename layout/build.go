@@ -126,7 +126,8 @@ func scalarLayout(t reflect.Type, abi ABI, guest *fieldTag) (*Layout, error) {
 		}
 		l.Check = Check{Kind: CheckFlags, Mask: zeroValue(t, flagsType).(Flags).GuestFlagsMask()}
 	}
-	l.Transparent = l.Check.Kind == NoCheck && s.size == uint64(t.Size())
+	l.Copyable = s.size == uint64(t.Size())
+	l.Transparent = l.Copyable && l.Check.Kind == NoCheck
 	return l, nil
 }
 
@@ -177,6 +178,7 @@ func arrayLayout(t reflect.Type, abi ABI, guest *fieldTag) (*Layout, error) {
 	return &Layout{
 		Type: t, ABI: abi, Kind: Array, Size: size, Align: elem.Align, Elem: elem, Len: n,
 		Transparent: elem.Transparent && uint64(t.Size()) == size,
+		Copyable:    elem.Copyable && uint64(t.Size()) == size,
 	}, nil
 }
 

@@ -89,6 +89,11 @@ type Layout struct {
 	// Transparent reports whether the guest bytes equal the Go value's
 	// bytes on a little-endian host: a plain copy moves the value both ways.
 	Transparent bool
+	// Copyable reports whether the Go value's bytes equal the guest bytes
+	// apart from padding and blank fields: every field has the same offset
+	// and width on both sides. Such a value is read as one validated copy.
+	// Transparent values are Copyable.
+	Copyable bool
 	// Plan is the flat list of operations that moves a value between
 	// guest bytes and a Go value.
 	Plan *Plan

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"fmt"
 	"reflect"
 )
 
@@ -28,6 +29,12 @@ const (
 	// OpVariant reads a tag (an OpUint of Width and GoWidth at Offset and
 	// GoOffset) and runs the ops of the matching case in Cases.
 	OpVariant
+	// OpBlock moves Size bytes of a copyable struct or array (see
+	// Layout.Copyable): a read validates Block.Checks, then copies the
+	// bytes, padding included, into the Go value (whose padding no Go code
+	// can see); a write copies Block.Spans only, so guest padding is never
+	// written.
+	OpBlock
 )
 
 // Op is one step of a [Plan]. Offsets are relative to the start of the
@@ -45,6 +52,7 @@ type Op struct {
 	GoStride uintptr // OpArray: Go element size
 	Elem     []Op    // OpArray: the ops of one element
 	Cases    []Case  // OpVariant: the cases in declaration order
+	Block    *Block  // OpBlock: what to check and what to write
 	Type     reflect.Type
 	// Path is the dotted field path from the op list's value, for errors.
 	Path string
@@ -63,6 +71,19 @@ type Case struct {
 	GoSize   uintptr
 	Type     reflect.Type
 }
+
+// Block is what an OpBlock checks and writes.
+type Block struct {
+	// Checks are an OpUint for every checked scalar (bool, enum, flags) in
+	// the block, with offsets relative to the block.
+	Checks []Op
+	// Spans are the byte ranges that hold fields, relative to the block,
+	// merged where they touch. Padding and blank fields lie outside them.
+	Spans []ByteRange
+}
+
+// ByteRange is a range of bytes.
+type ByteRange struct{ Offset, Size uint64 }
 
 // Plan is the compiled form of a [Layout]: a flat list of operations that
 // package marshal runs to move a value between guest bytes and Go memory.
@@ -97,6 +118,10 @@ func emit(ops []Op, l *Layout, off uint64, goOff uintptr, path string, readOnly 
 		return ops
 	case l.Transparent || l.Kind == Float:
 		base.Code, base.Size = OpCopy, l.Size
+		return append(ops, base)
+	case l.Copyable && (l.Kind == Struct || l.Kind == Array):
+		base.Code, base.Size, base.Block = OpBlock, l.Size, &Block{}
+		collect(base.Block, l, 0, path)
 		return append(ops, base)
 	}
 	switch l.Kind {
@@ -143,6 +168,31 @@ func emit(ops []Op, l *Layout, off uint64, goOff uintptr, path string, readOnly 
 		return append(ops, base)
 	}
 	return ops
+}
+
+// collect gathers the checks and spans of a copyable layout placed at off.
+func collect(b *Block, l *Layout, off uint64, path string) {
+	switch l.Kind {
+	case Struct:
+		for _, f := range l.Fields {
+			if !f.Blank {
+				collect(b, f.Layout, off+f.Offset, joinPath(path, f.Name))
+			}
+		}
+	case Array:
+		for i := range l.Len {
+			collect(b, l.Elem, off+i*l.Elem.Size, fmt.Sprintf("%s[%d]", path, i))
+		}
+	default:
+		if l.Check.Kind != NoCheck {
+			b.Checks = append(b.Checks, Op{Code: OpUint, Width: uint8(l.Size), GoWidth: uint8(l.Size), Check: l.Check, Offset: off, GoOffset: uintptr(off), Type: l.Type, Path: path})
+		}
+		if n := len(b.Spans); n > 0 && b.Spans[n-1].Offset+b.Spans[n-1].Size == off {
+			b.Spans[n-1].Size += l.Size
+		} else if l.Size > 0 {
+			b.Spans = append(b.Spans, ByteRange{off, l.Size})
+		}
+	}
 }
 
 // coalesce merges neighbouring copies that are contiguous on both sides.

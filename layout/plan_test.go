@@ -50,23 +50,30 @@ func TestPlan(t *testing.T) {
 		abi  layout.ABI
 		want []layout.Op
 	}{
-		{"fdstat: four checked integers", reflect.TypeFor[wasiFdstat](), layout.Wasm32, []layout.Op{
-			{Code: layout.OpUint, Width: 1, GoWidth: 1, Check: enum8, Offset: 0, GoOffset: 0, Type: tFiletype, Path: "FsFiletype"},
-			{Code: layout.OpUint, Width: 2, GoWidth: 2, Check: layout.Check{Kind: layout.CheckFlags, Mask: 0x1f}, Offset: 2, GoOffset: 2, Type: tFdflags, Path: "FsFlags"},
-			{Code: layout.OpUint, Width: 8, GoWidth: 8, Check: layout.Check{Kind: layout.CheckFlags, Mask: 1<<30 - 1}, Offset: 8, GoOffset: 8, Type: tRights, Path: "FsRightsBase"},
-			{Code: layout.OpUint, Width: 8, GoWidth: 8, Check: layout.Check{Kind: layout.CheckFlags, Mask: 1<<30 - 1}, Offset: 16, GoOffset: 16, Type: tRights, Path: "FsRightsInheriting"},
+		{"fdstat: one block with four checks", reflect.TypeFor[wasiFdstat](), layout.Wasm32, []layout.Op{
+			{Code: layout.OpBlock, Size: 24, Type: reflect.TypeFor[wasiFdstat](), Block: &layout.Block{
+				Checks: []layout.Op{
+					{Code: layout.OpUint, Width: 1, GoWidth: 1, Check: enum8, Offset: 0, GoOffset: 0, Type: tFiletype, Path: "FsFiletype"},
+					{Code: layout.OpUint, Width: 2, GoWidth: 2, Check: layout.Check{Kind: layout.CheckFlags, Mask: 0x1f}, Offset: 2, GoOffset: 2, Type: tFdflags, Path: "FsFlags"},
+					{Code: layout.OpUint, Width: 8, GoWidth: 8, Check: layout.Check{Kind: layout.CheckFlags, Mask: 1<<30 - 1}, Offset: 8, GoOffset: 8, Type: tRights, Path: "FsRightsBase"},
+					{Code: layout.OpUint, Width: 8, GoWidth: 8, Check: layout.Check{Kind: layout.CheckFlags, Mask: 1<<30 - 1}, Offset: 16, GoOffset: 16, Type: tRights, Path: "FsRightsInheriting"},
+				},
+				// Padding at 1 and 4..7 is never written.
+				Spans: []layout.ByteRange{{Offset: 0, Size: 1}, {Offset: 2, Size: 2}, {Offset: 8, Size: 16}},
+			}},
 		}},
 		{"all u32: one copy", reflect.TypeFor[allU32](), layout.Wasm32, []layout.Op{
 			{Code: layout.OpCopy, Size: 12, Type: reflect.TypeFor[allU32]()},
 		}},
-		{"record: neighbours merge, padding is skipped", reflect.TypeFor[cmRecord](), layout.Wasm32, []layout.Op{
-			{Code: layout.OpCopy, Size: 1, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[uint8](), Path: "A"},
-			{Code: layout.OpCopy, Size: 6, Offset: 4, GoOffset: 4, Path: "B"}, // B and C merged
+		{"record: a block whose spans skip padding", reflect.TypeFor[cmRecord](), layout.Wasm32, []layout.Op{
+			{Code: layout.OpBlock, Size: 12, Type: reflect.TypeFor[cmRecord](), Block: &layout.Block{
+				Spans: []layout.ByteRange{{Offset: 0, Size: 1}, {Offset: 4, Size: 6}}, // B and C merged
+			}},
 		}},
-		{"blank fields have no op", reflect.TypeFor[optBlank](), layout.Wasm32, []layout.Op{
-			{Code: layout.OpCopy, Size: 1, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[uint8](), Path: "A"},
-			{Code: layout.OpCopy, Size: 1, Offset: 4, GoOffset: 4, Type: reflect.TypeFor[uint8](), Path: "B"},
-			{Code: layout.OpCopy, Size: 4, Offset: 12, GoOffset: 12, Type: reflect.TypeFor[uint32](), Path: "C"},
+		{"blank fields are outside the spans", reflect.TypeFor[optBlank](), layout.Wasm32, []layout.Op{
+			{Code: layout.OpBlock, Size: 16, Type: reflect.TypeFor[optBlank](), Block: &layout.Block{
+				Spans: []layout.ByteRange{{Offset: 0, Size: 1}, {Offset: 4, Size: 1}, {Offset: 12, Size: 4}},
+			}},
 		}},
 		{"union: later members are read-only", reflect.TypeFor[optUnion](), layout.Wasm32, []layout.Op{
 			{Code: layout.OpCopy, Size: 1, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[uint8](), Path: "C"},
@@ -94,8 +101,14 @@ func TestPlan(t *testing.T) {
 			{Code: layout.OpCopy, Size: 1, Offset: 8, GoOffset: 16, Type: reflect.TypeFor[uint8](), Path: "Age"},
 		}},
 		{"arrays: checked and narrowed elements", reflect.TypeFor[narrowArrays](), layout.Wasm32, []layout.Op{
-			{Code: layout.OpArray, Size: 3, Stride: 1, GoStride: 1, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[[3]wasiFiletype](), Path: "E",
-				Elem: []layout.Op{{Code: layout.OpUint, Width: 1, GoWidth: 1, Check: enum8, Type: tFiletype}}},
+			{Code: layout.OpBlock, Size: 3, Offset: 0, GoOffset: 0, Type: reflect.TypeFor[[3]wasiFiletype](), Path: "E", Block: &layout.Block{
+				Checks: []layout.Op{
+					{Code: layout.OpUint, Width: 1, GoWidth: 1, Check: enum8, Offset: 0, GoOffset: 0, Type: tFiletype, Path: "E[0]"},
+					{Code: layout.OpUint, Width: 1, GoWidth: 1, Check: enum8, Offset: 1, GoOffset: 1, Type: tFiletype, Path: "E[1]"},
+					{Code: layout.OpUint, Width: 1, GoWidth: 1, Check: enum8, Offset: 2, GoOffset: 2, Type: tFiletype, Path: "E[2]"},
+				},
+				Spans: []layout.ByteRange{{Offset: 0, Size: 3}},
+			}},
 			{Code: layout.OpArray, Size: 2, Stride: 2, GoStride: 8, Offset: 4, GoOffset: 8, Type: reflect.TypeFor[[2]int](), Path: "U",
 				Elem: []layout.Op{{Code: layout.OpUint, Width: 2, GoWidth: 8, Type: reflect.TypeFor[int]()}}},
 			{Code: layout.OpArray, Size: 2, Stride: 1, GoStride: 8, Offset: 8, GoOffset: 24, Type: reflect.TypeFor[[2]int](), Path: "S",
@@ -155,17 +168,20 @@ func TestPlanNested(t *testing.T) {
 	}
 	want := []opSummary{
 		{Code: layout.OpCopy, Offset: 0, GoOffset: 0, Size: 8, Path: "Userdata"},
-		// Clock: ID at 16, Timeout and Precision merged at 24, Flags at
-		// 40; FdRead and FdWrite at 16.
-		{Code: layout.OpVariant, Offset: 8, GoOffset: 8, Width: 1, GoWidth: 1, Path: "U.Tag", CaseValues: []uint64{0, 1, 2}, Ops: []uint64{16, 24, 40, 16, 16}},
+		// Clock is one checked block at 16; FdRead and FdWrite are
+		// copies at 16.
+		{Code: layout.OpVariant, Offset: 8, GoOffset: 8, Width: 1, GoWidth: 1, Path: "U.Tag", CaseValues: []uint64{0, 1, 2}, Ops: []uint64{16, 16, 16}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ops (-want +got):\n%s", diff)
 	}
 	clock := p.Ops[1].Cases[0].Ops
-	wantClock := []string{"U.Clock.ID", "U.Clock.Timeout", "U.Clock.Flags"}
+	if len(clock) != 1 || clock[0].Code != layout.OpBlock {
+		t.Fatalf("clock case: %+v, want one OpBlock", clock)
+	}
+	wantClock := []string{"U.Clock.ID", "U.Clock.Flags"} // the checked enum and flags
 	var gotClock []string
-	for _, op := range clock {
+	for _, op := range clock[0].Block.Checks {
 		gotClock = append(gotClock, op.Path)
 	}
 	if diff := cmp.Diff(wantClock, gotClock); diff != "" {

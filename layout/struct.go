@@ -36,6 +36,7 @@ func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 	var (
 		opts   structOptions
 		fields []pending
+		goOnly bool // a `guest:"-"` field takes Go bytes
 	)
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -44,6 +45,7 @@ func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 			return nil, fail(sf, "%v", err)
 		}
 		if ft.skip {
+			goOnly = goOnly || sf.Type.Size() > 0
 			continue
 		}
 		if sf.Name == "_" && sf.Type.Kind() == reflect.Struct && sf.Type.NumField() == 0 && (ft.hasMarks || ft.tag || ft.isCase) {
@@ -99,7 +101,8 @@ func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Transparent = structTransparent(l)
+	l.Copyable = structCopyable(l, goOnly)
+	l.Transparent = l.Copyable && structTransparent(l)
 	return l, nil
 }
 
@@ -216,13 +219,25 @@ func finishSize(l *Layout, end uint64) error {
 	return nil
 }
 
-// structTransparent reports whether a struct's Go bytes equal its guest
-// bytes: same size, same offsets, every field transparent, no blank or
-// Go-only fields, and no padding to copy over.
-func structTransparent(l *Layout) bool {
-	if l.Kind != Struct || uint64(l.Type.Size()) != l.Size {
+// structCopyable reports whether a struct's Go bytes are its guest bytes
+// apart from padding and blank fields: same size, every field copyable at
+// the same offset, and no Go-only field whose bytes a copy would overwrite.
+func structCopyable(l *Layout, goOnly bool) bool {
+	if l.Kind != Struct || goOnly || uint64(l.Type.Size()) != l.Size {
 		return false
 	}
+	for _, f := range l.Fields {
+		if !f.Layout.Copyable || uint64(f.GoOffset) != f.Offset {
+			return false
+		}
+	}
+	return true
+}
+
+// structTransparent reports whether a copyable struct's Go bytes equal its
+// guest bytes exactly: every field transparent, no blank fields, and no
+// padding to copy over.
+func structTransparent(l *Layout) bool {
 	var covered uint64
 	for _, f := range l.Fields {
 		if (f.Blank && f.Layout.Size > 0) || !f.Layout.Transparent || uint64(f.GoOffset) != f.Offset {

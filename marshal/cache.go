@@ -17,6 +17,12 @@ func codecOf(t reflect.Type, abi layout.ABI) (*codec, error) {
 	if c := recent(t, abi); c != nil {
 		return c, nil
 	}
+	return compiledOf(t, abi)
+}
+
+// compiledOf finds or compiles the codec of t under abi, and remembers it
+// in the recent table.
+func compiledOf(t reflect.Type, abi layout.ABI) (*codec, error) {
 	l, err := layout.Of(t, abi)
 	if err != nil {
 		return nil, err

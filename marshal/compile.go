@@ -28,6 +28,7 @@ const (
 	opSpan                  // a guest address and length to a SpanRef
 	opArray                 // x.elem for each of size elements
 	opVariant               // a tag of w bytes, then the ops of its case
+	opBlock                 // size bytes checked by x.words and x.ranges, then copied
 )
 
 // op is a layout.Op prepared for the hot loop: small, with the check
@@ -44,12 +45,35 @@ type op struct {
 	src      *layout.Op
 }
 
-// extra holds what arrays and tagged unions need.
+// extra holds what arrays, tagged unions and blocks need.
 type extra struct {
 	elem     []op
 	stride   uintptr
 	goStride uintptr
 	cases    []caseOps
+	// A block is valid when every word passes and every range holds; the
+	// checks then name the field at fault.
+	words  []wordCheck
+	ranges []rangeCheck
+	checks []op
+	spans  []layout.ByteRange
+	never  bool // a block with an enum of no cases
+}
+
+// wordCheck fails a block whose w-byte little-endian word at off has a bit
+// of mask set.
+type wordCheck struct {
+	off  uintptr
+	w    uint8
+	mask uint64
+}
+
+// rangeCheck fails a block whose w-byte value at off is above max: enums
+// whose case count is not a power of two.
+type rangeCheck struct {
+	off uintptr
+	w   uint8
+	max uint64
 }
 
 // caseOps is one case of a tagged union.
@@ -67,7 +91,11 @@ type codec struct {
 	layout      *layout.Layout
 	ops         []op
 	size        uint64
+	align       uint64
 	transparent bool
+	// block is set when the whole value is one copyable block: a read is
+	// then its checks and one copy.
+	block *extra
 	// checked is set when a write can fail (narrowing, enums, flags, tags,
 	// 64-bit addresses on wasm32): every value is then checked before any
 	// byte is written, so a failed write changes nothing.
@@ -81,7 +109,10 @@ func compile(l *layout.Layout) (*codec, error) {
 	if err != nil {
 		return nil, &layout.Error{Type: l.Type, Path: err.path, Reason: err.reason}
 	}
-	c.ops = ops
+	c.ops, c.align = ops, l.Align
+	if len(ops) == 1 && ops[0].code == opBlock && ops[0].off == 0 && ops[0].goOff == 0 && uint64(ops[0].size) == l.Size {
+		c.block = ops[0].x
+	}
 	return c, nil
 }
 
@@ -135,6 +166,11 @@ func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
 				return nil, &prepareError{s.Path + "[]" + dotted(err.path), err.reason}
 			}
 			o.code, o.x = opArray, &extra{elem: elem, stride: uintptr(s.Stride), goStride: s.GoStride}
+		case layout.OpBlock:
+			o.code, o.x = opBlock, c.prepareBlock(s.Size, s.Block)
+			if len(o.x.words)+len(o.x.ranges) > 0 || o.x.never {
+				c.checked = true
+			}
 		case layout.OpVariant:
 			o.code, o.x = opVariant, &extra{}
 			for _, k := range s.Cases {
@@ -152,6 +188,63 @@ func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
 		out[i] = o
 	}
 	return out, nil
+}
+
+// prepareBlock turns a block's checks into a few word masks: every
+// forbidden bit of every checked field, gathered into 8-byte windows.
+func (c *codec) prepareBlock(size uint64, b *layout.Block) *extra {
+	x := &extra{spans: b.Spans}
+	x.checks, _ = c.prepare(b.Checks)
+	win := uint64(8)
+	for win > size {
+		win /= 2
+	}
+	for _, k := range x.checks {
+		width := uint64(k.w)
+		all := uint64(1)<<(8*width) - 1
+		if width == 8 {
+			all = 1<<64 - 1
+		}
+		var forbidden uint64
+		switch k.src.Check.Kind {
+		case layout.CheckBool:
+			forbidden = all &^ 1
+		case layout.CheckFlags:
+			forbidden = all &^ k.src.Check.Mask
+		case layout.CheckEnum:
+			n := k.src.Check.Cases
+			if n == 0 {
+				x.never = true
+				continue
+			}
+			pow := uint64(1)
+			for pow < n && pow != 0 {
+				pow <<= 1
+			}
+			if pow != 0 {
+				forbidden = all &^ (pow - 1)
+			}
+			if pow != n {
+				x.ranges = append(x.ranges, rangeCheck{off: k.off, w: k.w, max: n - 1})
+			}
+		}
+		if forbidden == 0 {
+			continue
+		}
+		start := min(uint64(k.off), size-win)
+		mask := forbidden << (8 * (uint64(k.off) - start))
+		merged := false
+		for i := range x.words {
+			if x.words[i].off == uintptr(start) {
+				x.words[i].mask |= mask
+				merged = true
+			}
+		}
+		if !merged {
+			x.words = append(x.words, wordCheck{off: uintptr(start), w: uint8(win), mask: mask})
+		}
+	}
+	return x
 }
 
 func dotted(path string) string {

@@ -160,6 +160,11 @@ func decode(ops []op, src, dst unsafe.Pointer, mem memory.Memory, ptrW uint8) er
 					return o.inElement(err, k)
 				}
 			}
+		case opBlock:
+			if !o.x.valid(s) {
+				return o.blockError(s)
+			}
+			copy(bytesAt(d, o.size), bytesAt(s, o.size))
 		case opVariant:
 			tag := load(s, o.w)
 			active := o.caseFor(tag)
@@ -211,6 +216,11 @@ func check(ops []op, src unsafe.Pointer, ptrW uint8) error {
 			if ptrW == 4 && (sp.Addr > 1<<32-1 || sp.Len > 1<<32-1) {
 				return o.fail(ErrValueRange, max(sp.Addr, sp.Len), fmt.Sprintf("address %#x or length %d does not fit wasm32", sp.Addr, sp.Len))
 			}
+		case opBlock:
+			// A copyable value's Go bytes sit where its guest bytes do.
+			if !o.x.valid(g) {
+				return o.blockError(g)
+			}
 		case opArray:
 			for k := range o.size {
 				if err := check(o.x.elem, unsafe.Add(g, k*o.x.goStride), ptrW); err != nil {
@@ -259,6 +269,10 @@ func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
 			sp := (*SpanRef)(g)
 			put(d, ptrW, sp.Addr)
 			put(unsafe.Add(d, ptrW), ptrW, sp.Len)
+		case opBlock:
+			for _, r := range o.x.spans {
+				copy(bytesAt(unsafe.Add(d, r.Offset), uintptr(r.Size)), bytesAt(unsafe.Add(g, r.Offset), uintptr(r.Size)))
+			}
 		case opArray:
 			for k := range o.size {
 				encode(o.x.elem, unsafe.Add(d, k*o.x.stride), unsafe.Add(g, k*o.x.goStride), ptrW)
@@ -271,6 +285,41 @@ func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
 			}
 		}
 	}
+}
+
+// valid reports whether the block at p passes its checks.
+func (x *extra) valid(p unsafe.Pointer) bool {
+	for _, w := range x.words {
+		var v uint64
+		if w.w == 8 {
+			v = ld64(unsafe.Add(p, w.off))
+		} else {
+			v = load(unsafe.Add(p, w.off), w.w)
+		}
+		if v&w.mask != 0 {
+			return false
+		}
+	}
+	for _, r := range x.ranges {
+		if load(unsafe.Add(p, r.off), r.w) > r.max {
+			return false
+		}
+	}
+	return !x.never
+}
+
+// blockError names the first field of the block at p that fails its check.
+func (o *op) blockError(p unsafe.Pointer) error {
+	for i := range o.x.checks {
+		k := &o.x.checks[i]
+		v := load(unsafe.Add(p, k.off), k.w)
+		if v > k.max || v&k.bad != 0 || k.code == opNever {
+			fe := k.invalid(v).(*FieldError)
+			fe.Offset += uint64(o.off)
+			return fe
+		}
+	}
+	return o.fail(ErrInvalidEnum, 0, "")
 }
 
 func (o *op) caseFor(tag uint64) *caseOps {

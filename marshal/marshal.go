@@ -35,7 +35,11 @@ type Codec[T any] struct{ c *codec }
 // For returns the codec of T under abi, compiling it on first use. Later
 // calls are a table lookup: no lock, no allocation.
 func For[T any](abi layout.ABI) (Codec[T], error) {
-	c, err := codecOf(reflect.TypeFor[T](), abi)
+	t := reflect.TypeFor[T]()
+	if c := recent(t, abi); c != nil {
+		return Codec[T]{c}, nil
+	}
+	c, err := compiledOf(t, abi)
 	return Codec[T]{c}, err
 }
 
@@ -44,6 +48,9 @@ func (c Codec[T]) Layout() *layout.Layout { return c.c.layout }
 
 // Size returns the guest size of a T.
 func (c Codec[T]) Size() uint64 { return c.c.size }
+
+// Align returns the guest alignment of a T.
+func (c Codec[T]) Align() uint64 { return c.c.align }
 
 // Decode reads a T from the first Size() bytes of src into *v. Guest
 // pointers in the value are bound to mem, which may be nil. Only the fields
@@ -119,11 +126,18 @@ func (c *codec) decode(src []byte, dst unsafe.Pointer, mem memory.Memory) error 
 	if uint64(len(src)) < c.size {
 		return shortBuffer(uint64(len(src)), c.size)
 	}
-	if c.transparent {
-		copy(bytesAt(dst, uintptr(c.size)), src)
-		return nil
+	s := unsafe.Pointer(unsafe.SliceData(src))
+	switch {
+	case c.transparent:
+	case c.block != nil:
+		if !c.block.valid(s) {
+			return c.ops[0].blockError(s)
+		}
+	default:
+		return decode(c.ops, s, dst, mem, c.ptrW)
 	}
-	return decode(c.ops, unsafe.Pointer(unsafe.SliceData(src)), dst, mem, c.ptrW)
+	copy(bytesAt(dst, uintptr(c.size)), src)
+	return nil
 }
 
 func (c *codec) encode(dst []byte, src unsafe.Pointer) error {
