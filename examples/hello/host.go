@@ -40,9 +40,9 @@ type host struct {
 }
 
 // hello serves one call: it reads the request at reqAddr, reports it, and
-// writes the reply at outAddr. On error it writes nothing (or, if the
-// greeting was written, nothing more), reports the error and returns a
-// nonzero errno.
+// writes the reply at outAddr and the greeting into the guest's buffer. On
+// error it reports the error and returns a nonzero errno; every check comes
+// before the first write, so guest memory is unchanged.
 func (h *host) hello(mem memory.Memory, reqAddr, outAddr uint64) int32 {
 	h.calls++
 	if err := h.serve(mem, reqAddr, outAddr); err != nil {
@@ -90,7 +90,9 @@ func (h *host) serve(mem memory.Memory, reqAddr, outAddr uint64) error {
 	greeting := []byte("hello, " + name)
 	greeting = greeting[:min(uint64(len(greeting)), buf.Len())]
 	dst, _ := buf.Range(0, uint64(len(greeting)))
-	if err := dst.CopyFromSlice(greeting); err != nil {
+	// Check the greeting's bytes before writing anything, so that a bad
+	// buffer leaves the reply untouched too.
+	if _, err := dst.ToSlice(); err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}
 
@@ -108,6 +110,9 @@ func (h *host) serve(mem memory.Memory, reqAddr, outAddr uint64) error {
 	}
 	if err := out.Write(rep); err != nil {
 		return fmt.Errorf("reply: %w", err)
+	}
+	if err := dst.CopyFromSlice(greeting); err != nil {
+		return fmt.Errorf("greeting: %w", err)
 	}
 	fmt.Fprintf(h.out, "reply status=%d color=%s perms=%s checksum=%#016x total_weight=%g items_seen=%d greeting=%q\n",
 		rep.Status, rep.ColorEcho, rep.PermsGranted, rep.Checksum, rep.TotalWeight, rep.ItemsSeen, greeting)

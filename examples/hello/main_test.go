@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/guestkit/guestkit/examples/internal/guestbuild"
+	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// golden is what `go run ./examples/hello` prints, for either guest: both
+// build the same request and print the same checks.
+const golden = `host: request v1 from "wasm guest" (urgent) color=blue perms=read|exec
+host:   owner  item 7, green, count 1, weight 2.5
+host:   shape  rect (-1,-2)-(3,4)
+host:   items  3:
+host:     id  color  count  weight
+host:      1    red      2     0.5
+host:      2  green      3    1.25
+host:      3   blue      4       2
+host: reply status=0 color=blue perms=read checksum=0xd68c056964907209 total_weight=12.75 items_seen=3 greeting="hello, wasm guest"
+guest: ok host_hello
+guest: ok status
+guest: ok color_echo
+guest: ok perms_granted
+guest: ok checksum
+guest: ok total_weight
+guest: ok items_seen
+guest: ok greeting_ptr
+guest: ok greeting_cap
+guest: ok greeting_len
+guest: ok greeting
+guest: ok greeting_tail
+guest: ok request_untouched
+guest: PASS: all 13 checks passed
+hello: ok: the guest exited 0 and the host saw a valid request
+`
+
+func TestRunCGuest(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), helloWasm, &out); err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if diff := cmp.Diff(golden, out.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunGoGuest(t *testing.T) {
+	wasm, err := os.ReadFile(guestbuild.BuildGo(t, "examples/hello/goguest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), wasm, &out); err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if diff := cmp.Diff(golden, out.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+// TestPrefixWriter checks that lines split across writes get one prefix.
+func TestPrefixWriter(t *testing.T) {
+	var out bytes.Buffer
+	w := &prefixWriter{w: &out, prefix: "> "}
+	for _, s := range []string{"a", "b\nc\n", "", "\n", "d\ne"} {
+		if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+		}
+	}
+	if got, want := out.String(), "> ab\n> c\n> \n> d\n> e"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestRunRejectsBadGuests checks run's verdict on guests that are not
+// WASI commands or trap.
+func TestRunRejectsBadGuests(t *testing.T) {
+	for _, tc := range []struct {
+		name, err string
+		wasm      []byte
+	}{
+		{"not wasm", "invalid magic number", []byte("hello")},
+		{"no _start", "exports no _start", wasmModule()},
+		{"trap", "guest trapped", wasmModule(
+			section(secType, funcType(nil, nil)),
+			section(secFunction, uleb(0)),
+			section(secExport, export("_start", exportFunc, 0)),
+			section(secCode, code([]byte{0x00})), // unreachable
+		)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), tc.wasm, &out)
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("run: %v, want an error containing %q", err, tc.err)
+			}
+		})
+	}
+}
+
+// helloGuest assembles a guest whose memory starts as mem's first 0x700
+// bytes (the request built by newRequest) and whose _start calls
+// guestkit.hello(reqAddr, outAddr), then exits with the status it returned,
+// or drops the status and exits 0 when exitWithStatus is false, or never
+// calls hello when callHello is false.
+func helloGuest(mem *memory.Linear, callHello, exitWithStatus bool) []byte {
+	body := [][]byte{i32Const(reqAddr), i32Const(outAddr), call(0), call(1)}
+	switch {
+	case !callHello:
+		body = nil
+	case !exitWithStatus:
+		body[3] = []byte{opDrop}
+	}
+	return wasmModule(
+		section(secType,
+			funcType([]byte{i32, i32}, []byte{i32}), // guestkit.hello
+			funcType([]byte{i32}, nil),              // proc_exit
+			funcType(nil, nil)),                     // _start
+		section(secImport,
+			importFunc("guestkit", "hello", 0),
+			importFunc("wasi_snapshot_preview1", "proc_exit", 1)),
+		section(secFunction, uleb(2)),
+		section(secMemory, memoryType(1)),
+		section(secExport, export("_start", exportFunc, 2), export("memory", exportMemory, 0)),
+		section(secCode, code(body...)),
+		section(secData, dataSegment(0, mem.Bytes()[:0x700])),
+	)
+}
+
+// TestRunVerdict runs hand-assembled guests that send a valid or a
+// corrupted request through wazero and wazeromem, and checks run succeeds
+// only when the guest exits 0 and the host saw a valid request.
+func TestRunVerdict(t *testing.T) {
+	hostReport := golden[:strings.Index(golden, "guest: ")]
+	badColor := func(t *testing.T, mem *memory.Linear) {
+		must(t, guestptr.Cast[uint8](reqField[Color](t, mem, "Color")).Write(7))
+	}
+	const colorErr = "read guestptr.Ptr[main.Request] at 0x100: field Color: invalid enum 7 (main.Color has 3 cases)"
+	for _, tc := range []struct {
+		name             string
+		corrupt          func(t *testing.T, mem *memory.Linear)
+		call, exitWithRC bool
+		err, out         string // err is "" for success
+	}{
+		{name: "valid", call: true, exitWithRC: true,
+			out: hostReport + "hello: ok: the guest exited 0 and the host saw a valid request\n"},
+		{name: "corrupt, guest exits with the status", corrupt: badColor, call: true, exitWithRC: true,
+			err: "the guest exited with code 28", out: "host: error: " + colorErr + "\n"},
+		{name: "corrupt, guest ignores the status", corrupt: badColor, call: true,
+			err: "the guest exited 0 but the host saw no valid request: " + colorErr, out: "host: error: " + colorErr + "\n"},
+		{name: "no call",
+			err: "the guest exited 0 without calling guestkit.hello"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := newRequest(t)
+			if tc.corrupt != nil {
+				tc.corrupt(t, mem)
+			}
+			var out bytes.Buffer
+			err := run(context.Background(), helloGuest(mem, tc.call, tc.exitWithRC), &out)
+			if got := fmt.Sprint(err); tc.err == "" && err != nil || tc.err != "" && mainName(got) != tc.err {
+				t.Errorf("run: %v, want %q", err, tc.err)
+			}
+			if diff := cmp.Diff(tc.out, mainName(out.String())); diff != "" {
+				t.Errorf("output (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
