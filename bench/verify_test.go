@@ -39,9 +39,13 @@ func le16(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
 func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 func le64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
 
-// badEnd is an 8-aligned address whose 24 or 48 bytes pass the end of
-// memory while the first 16 do not.
-const badEnd = MemSize - 16
+// badEnd is an 8-aligned address whose 24 bytes pass the end of memory
+// while the first 16 do not; badSub is one where a subscription's fd case
+// (bytes 16 to 20) lies in bounds and its 48 bytes do not.
+const (
+	badEnd = MemSize - 16
+	badSub = MemSize - 24
+)
 
 func TestReadFdstat(t *testing.T) {
 	e := newEnv(t)
@@ -145,7 +149,7 @@ func TestReadSubscription(t *testing.T) {
 		{"clock id 4", SubscriptionAddr, le32(4), 16, nil},
 		{"clock flags bit 1", SubscriptionAddr, le16(2), 40, nil},
 		// The fd_read case lies in bounds, the subscription does not.
-		{"fd_read past end", badEnd, nil, 0, nil},
+		{"fd_read past end", badSub, nil, 0, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,7 +157,7 @@ func TestReadSubscription(t *testing.T) {
 			if tc.poke != nil {
 				e.poke(t, SubscriptionAddr+tc.at, tc.poke)
 			}
-			e.poke(t, badEnd, append(le64(1), eventtypeFdRead))
+			e.poke(t, badSub, append(le64(1), eventtypeFdRead))
 			want := outcome{}
 			if tc.want != nil {
 				want = outcome{true, *tc.want}
