@@ -3,6 +3,8 @@ package layout
 import (
 	"reflect"
 	"sync"
+
+	"github.com/guestkit/guestkit/internal/typecache"
 )
 
 // cacheKey identifies a layout.
@@ -17,6 +19,9 @@ type cacheEntry struct {
 	err error
 }
 
+// recent is the fast path in front of cache.
+var recent typecache.Table[cacheEntry]
+
 // cache maps cacheKey to *cacheEntry. sync.Map reads take no lock and do
 // not allocate, and insertions happen once per type and ABI.
 var cache sync.Map
@@ -26,17 +31,29 @@ var cache sync.Map
 // and no allocation. A type without a guest layout gives an *Error naming
 // the field at fault.
 func Of(t reflect.Type, abi ABI) (*Layout, error) {
+	if abi.Valid() {
+		if e := recent.Load(t, abi == Wasm64); e != nil {
+			return e.l, e.err
+		}
+	}
 	key := cacheKey{t, abi}
 	if e, ok := cache.Load(key); ok {
 		e := e.(*cacheEntry)
+		if abi.Valid() && t != nil {
+			recent.Store(t, abi == Wasm64, e)
+		}
 		return e.l, e.err
 	}
 	// Computed outside any lock, since nested types call Of. Two
 	// goroutines may compute the same layout; the first to store wins, so
 	// every caller sees one *Layout.
 	l, err := build(t, abi)
-	e, _ := cache.LoadOrStore(key, &cacheEntry{l, err})
-	return e.(*cacheEntry).l, e.(*cacheEntry).err
+	v, _ := cache.LoadOrStore(key, &cacheEntry{l, err})
+	e := v.(*cacheEntry)
+	if abi.Valid() && t != nil {
+		recent.Store(t, abi == Wasm64, e)
+	}
+	return e.l, e.err
 }
 
 // For returns the guest layout of T under abi; see [Of].

@@ -3,9 +3,8 @@ package marshal
 import (
 	"reflect"
 	"sync"
-	"sync/atomic"
-	"unsafe"
 
+	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
 )
 
@@ -40,42 +39,16 @@ func compiledOf(t reflect.Type, abi layout.ABI) (*codec, error) {
 	return c, nil
 }
 
-// The recent table is a direct-mapped cache in front of the maps, indexed
-// by the address of the type descriptor: a hit is a multiply, a load and a
-// compare, so generic code can find its codec on every call. Collisions
-// just overwrite; the maps behind stay authoritative.
-const recentBits = 10
-
-type recentEntry struct {
-	t unsafe.Pointer // the *rtype
-	c *codec
-}
-
-var recentTable [2][1 << recentBits]atomic.Pointer[recentEntry]
-
-// typeWord returns the data word of a reflect.Type: its *rtype, unique per
-// type and cheaper to compare than the interface.
-func typeWord(t reflect.Type) unsafe.Pointer {
-	return (*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1]
-}
-
-func recentSlot(p unsafe.Pointer, abi layout.ABI) *atomic.Pointer[recentEntry] {
-	h := uint64(uintptr(p)) * 0x9E3779B97F4A7C15 >> (64 - recentBits)
-	return &recentTable[abi.PointerSize()>>3][h]
-}
+// recentCodecs is the fast path in front of the maps.
+var recentCodecs typecache.Table[codec]
 
 func recent(t reflect.Type, abi layout.ABI) *codec {
 	if !abi.Valid() {
 		return nil
 	}
-	p := typeWord(t)
-	if e := recentSlot(p, abi).Load(); e != nil && e.t == p {
-		return e.c
-	}
-	return nil
+	return recentCodecs.Load(t, abi == layout.Wasm64)
 }
 
 func remember(t reflect.Type, abi layout.ABI, c *codec) {
-	p := typeWord(t)
-	recentSlot(p, abi).Store(&recentEntry{p, c})
+	recentCodecs.Store(t, abi == layout.Wasm64, c)
 }
