@@ -194,7 +194,7 @@ func (g *cGen) compound(depth int) reflect.Type {
 		a := cStructAligns[g.r.IntN(len(cStructAligns))]
 		addMarker(fmt.Sprintf("align=%d", a), fmt.Sprintf("aligned(%d)", a))
 	}
-	if kind < 8 && g.r.IntN(6) == 0 { // packed structs and unions, not tagged unions
+	if g.r.IntN(6) == 0 { // packed structs, unions and tagged unions
 		addMarker("packed", "packed")
 	}
 	keyword, body := "struct", ""

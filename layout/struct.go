@@ -94,7 +94,7 @@ func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 		err = placeUnion(l, fields)
 	case modeVariant:
 		l.Kind = Variant
-		err = placeVariant(l, fields)
+		err = placeVariant(l, fields, opts.packed)
 	default:
 		err = placeStruct(l, fields)
 	}
@@ -159,7 +159,7 @@ func placeUnion(l *Layout, fields []pending) error {
 
 // placeVariant lays out a tagged union: the tag first, then every case at
 // align_up(tag size, max case alignment).
-func placeVariant(l *Layout, fields []pending) error {
+func placeVariant(l *Layout, fields []pending, packed bool) error {
 	if len(fields) == 0 || !fields[0].field.Tag {
 		return &Error{Type: l.Type, Reason: "a tagged union's first field must be its tag (`guest:\",tag\"`)"}
 	}
@@ -174,7 +174,9 @@ func placeVariant(l *Layout, fields []pending) error {
 	if c := tag.field.Layout.Check; c.Kind == CheckEnum && c.Cases > 0 {
 		maxTag = min(maxTag, c.Cases-1)
 	}
-	var caseAlign, caseSize uint64 = 1, 0
+	// unionAlign is the cases' alignment before packing: C rounds the
+	// union of the payloads to it even inside a packed struct.
+	var caseAlign, unionAlign, caseSize uint64 = 1, 1, 0
 	seen := map[uint64]string{}
 	for _, p := range fields[1:] {
 		f := p.field
@@ -192,13 +194,19 @@ func placeVariant(l *Layout, fields []pending) error {
 			return &Error{Type: l.Type, Path: f.Name, Reason: fmt.Sprintf("case=%d is also the case of %s", f.Case, other)}
 		}
 		seen[f.Case] = f.Name
-		caseAlign = max(caseAlign, p.align)
+		if !packed {
+			// Packed, the payloads' union sits right after the tag
+			// whatever its members ask: C packs the union as one member.
+			caseAlign = max(caseAlign, p.align)
+		}
+		unionAlign = max(unionAlign, f.Layout.Align, p.tag.align)
 		caseSize = max(caseSize, f.Layout.Size)
 	}
 	if len(fields) == 1 {
 		return &Error{Type: l.Type, Reason: "a tagged union needs at least one case"}
 	}
 	payload, _ := alignUp(tag.field.Layout.Size, caseAlign)
+	caseSize, _ = alignUp(caseSize, unionAlign)
 	tag.field.Offset = 0
 	l.Fields = append(l.Fields, tag.field)
 	for _, p := range fields[1:] {
