@@ -28,8 +28,9 @@ func (g Guestkit) ReadSubscription(addr uint32) (Subscription, error) {
 }
 
 // SumIovecs reads n ciovecs at iovs and sums the bytes they point to, the
-// way fd_write reaches them: each ciovec read, then a zero-copy view of its
-// bytes, released when done.
+// way a guestkit fd_write reaches them (as examples/wasi/wasihost does):
+// each ciovec read through a Ptr, then a zero-copy view of its bytes,
+// released when done.
 func (g Guestkit) SumIovecs(iovs, n uint32) (IovecSum, error) {
 	var r IovecSum
 	for p, err := range guestptr.NewSlice[Ciovec](g.Mem, uint64(iovs), uint64(n)).All() {
@@ -40,7 +41,7 @@ func (g Guestkit) SumIovecs(iovs, n uint32) (IovecSum, error) {
 		if err != nil {
 			return r, err
 		}
-		v, err := iov.Buf.AsArray(uint64(iov.BufLen)).AsSlice()
+		v, err := iov.Buf.AsSlice()
 		if err != nil {
 			return r, err
 		}

@@ -85,12 +85,10 @@ type Subscription struct {
 	U        SubscriptionU
 }
 
-// Ciovec is WASI's ciovec, the argument of fd_write: a guest pointer to
-// the bytes and their length; 8 bytes, aligned to 4.
-type Ciovec struct {
-	Buf    guestptr.Ptr[byte]
-	BufLen uint32
-}
+// Ciovec is WASI's ciovec, the argument of fd_write: buf and buf_len, a
+// guest (pointer, length) pair, which is what a guestptr.Slice[byte] is; 8
+// bytes, aligned to 4. (examples/wasi/wasihost declares it the same way.)
+type Ciovec struct{ Buf guestptr.Slice[byte] }
 
 // IovecSum is what the ReadIovecs case computes of the bytes a list of
 // ciovecs points to: their count and their sum, as fd_write would hand
