@@ -17,8 +17,10 @@
 package wazeromem
 
 import (
+	"math"
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -38,31 +40,54 @@ var _ memory.Memory = (*Memory)(nil)
 // New wraps m. The memory is shared when the module declared it shared
 // (threads enabled); wazero's api does not say so directly, so New reads it
 // from the memory instance.
+//
+// A module without a memory has a nil api.Memory, or (from
+// api.Module.Memory) a non-nil one holding a nil pointer. New takes either
+// as a memory of 0 bytes, where every access fails as out of bounds.
 func New(m api.Memory) *Memory {
-	return &Memory{mem: m, shared: isShared(m)}
+	m, shared := inspect(m)
+	return &Memory{mem: m, shared: shared}
 }
 
 // NewShared wraps m and marks it shared whatever the instance says.
 func NewShared(m api.Memory) *Memory {
+	m, _ = inspect(m)
 	return &Memory{mem: m, shared: true}
 }
 
-// isShared reads the Shared field of wazero's memory instance, if it has
-// one.
-func isShared(m api.Memory) bool {
+// inspect returns m, or nil if m holds a nil pointer, and the Shared field
+// of wazero's memory instance, if it has one.
+func inspect(m api.Memory) (api.Memory, bool) {
 	v := reflect.ValueOf(m)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+	if !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, false
+	}
+	if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
 		if f := v.Elem().FieldByName("Shared"); f.IsValid() && f.Kind() == reflect.Bool {
-			return f.Bool()
+			return m, f.Bool()
 		}
 	}
-	return false
+	return m, false
 }
 
 // Bytes returns the memory's current bytes.
 func (m *Memory) Bytes() []byte {
-	b, _ := m.mem.Read(0, m.mem.Size())
-	return b
+	if m.mem == nil {
+		return nil
+	}
+	if n := m.mem.Size(); n != 0 {
+		b, _ := m.mem.Read(0, n)
+		return b
+	}
+	// Size is 0 for an empty memory, but also, overflowing uint32, for a
+	// memory of the maximum 65536 pages (4 GiB), which Read cannot return
+	// whole: extend its 4 GiB - 1 bytes by the last one, which the
+	// instance's buffer holds.
+	b, ok := m.mem.Read(0, math.MaxUint32)
+	if !ok {
+		return nil
+	}
+	return unsafe.Slice(unsafe.SliceData(b), len(b)+1)
 }
 
 // ABI returns layout.Wasm32: wazero runs 32-bit memories.
