@@ -66,9 +66,10 @@ func FdWriteGuest(buffers []string) (wasm, perCall []byte) {
 		[]byte{0x60, 4, i32, i32, i32, i32, 1, i32}, // 0: fd_write
 		[]byte{0x60, 1, i32, 1, i32},                // 1: run
 	))
-	section(&m, 2, vec(cat(name("wasi_snapshot_preview1"), name("fd_write"), []byte{0x00, 0x00}))) // import func type 0
-	section(&m, 3, vec([]byte{0x01}))                                                                // run has type 1
-	section(&m, 5, vec([]byte{0x00, 0x01}))                                                          // memory: min 1 page
+	// Import fd_write with type 0; run has type 1; one memory of 1 page.
+	section(&m, 2, vec(cat(name("wasi_snapshot_preview1"), name("fd_write"), []byte{0x00, 0x00})))
+	section(&m, 3, vec([]byte{0x01}))
+	section(&m, 5, vec([]byte{0x00, 0x01}))
 	section(&m, 7, vec(
 		cat(name("memory"), []byte{0x02, 0x00}),
 		cat(name("run"), []byte{0x00, 0x01}),
