@@ -12,16 +12,13 @@ const (
 	secMemory   = 5
 	secExport   = 7
 	secCode     = 10
-	secData     = 11
 
 	exportFunc   = 0
 	exportMemory = 2
 
 	opCall       = 0x10
-	opDrop       = 0x1a
 	opLocalGet   = 0x20
 	opI32Store8  = 0x3a
-	opMemorySize = 0x3f
 	opMemoryGrow = 0x40
 	opI32Const   = 0x41
 	opEnd        = 0x0b
@@ -119,8 +116,3 @@ func memoryGrow() []byte { return []byte{opMemoryGrow, 0} }
 // i32Store8 stores the low byte of the value at the address, both on the
 // stack (alignment 1, offset 0).
 func i32Store8() []byte { return []byte{opI32Store8, 0, 0} }
-
-// dataSegment is an active segment writing b at offset of memory 0.
-func dataSegment(offset int32, b []byte) []byte {
-	return cat([]byte{0}, i32Const(offset), []byte{opEnd}, bytesVec(b))
-}

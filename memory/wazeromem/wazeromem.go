@@ -1,6 +1,11 @@
 // Package wazeromem adapts a wazero memory (github.com/tetratelabs/wazero
 // api.Memory) to memory.Memory, so host functions can use guestptr on the
-// memory of the module that called them.
+// memory of the module that called them:
+//
+//	func hostFn(ctx context.Context, mod api.Module, addr uint32) {
+//		req, err := guestptr.New[Request](wazeromem.Of(mod.Memory()), uint64(addr)).Read()
+//		...
+//	}
 //
 // Borrows are tracked per adapter. Use one adapter per guest memory for as
 // long as views may be held: [Of] keeps one per api.Memory for you (call
@@ -13,7 +18,35 @@
 // leaves earlier slices of it detached. The adapter fetches the bytes again
 // for every access, so reads and writes after growth reach the new memory.
 // A guestptr.MutView held across growth writes its bytes through to the new
-// location when released, so no write made through it is lost.
+// location when released, so no write made through it is lost. A
+// guestptr.View held across growth keeps showing the old bytes.
+//
+// The tests check this against wazero v1.12, compiler and interpreter, with
+// a guest that grows its memory when the host function calls back into it
+// while holding views. With wazero's default configuration a memory's
+// capacity is its minimum size, so the first memory.grow reallocates and
+// moves it (later ones may find room that the reallocation left); with
+// RuntimeConfig.WithMemoryCapacityFromMax(true) and a declared maximum it
+// grows in place. A shared memory is allocated at its maximum and never
+// moves.
+//
+// Borrows bind host code, not the guest. If guest code runs while a
+// MutView is held (a host function calling back into the guest) and stores
+// into the view's region, the store shows through the view while the memory
+// stays in place; if the memory moved, the store lands in the new memory and
+// Release writes the view's bytes over it.
+//
+// # Shared memories
+//
+// A memory the guest declares shared (wazero's experimental threads
+// feature) is reported by Shared, so guestptr refuses views of it
+// (guestptr.ErrShared) and only copies in and out.
+//
+// # Limits
+//
+// A module without a memory gets an adapter of 0 bytes. A memory of the
+// maximum 65536 pages (4 GiB), whose size api.Memory.Size cannot return,
+// is seen whole.
 package wazeromem
 
 import (
