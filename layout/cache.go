@@ -3,6 +3,7 @@ package layout
 import (
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/internal/typecache"
 )
@@ -20,7 +21,7 @@ type cacheEntry struct {
 }
 
 // recent is the fast path in front of cache.
-var recent typecache.Table[cacheEntry]
+var recent typecache.Table
 
 // cache maps cacheKey to *cacheEntry. sync.Map reads take no lock and do
 // not allocate, and insertions happen once per type and ABI.
@@ -31,17 +32,14 @@ var cache sync.Map
 // and no allocation. A type without a guest layout gives an *Error naming
 // the field at fault.
 func Of(t reflect.Type, abi ABI) (*Layout, error) {
-	if abi.Valid() {
-		if e := recent.Load(t, abi == Wasm64); e != nil {
-			return e.l, e.err
-		}
+	row := typecache.RowOf(abi.PointerSize())
+	if e := (*cacheEntry)(recent.Load(t, row)); e != nil {
+		return e.l, e.err
 	}
 	key := cacheKey{t, abi}
 	if e, ok := cache.Load(key); ok {
 		e := e.(*cacheEntry)
-		if abi.Valid() && t != nil {
-			recent.Store(t, abi == Wasm64, e)
-		}
+		recent.Store(t, row, unsafe.Pointer(e))
 		return e.l, e.err
 	}
 	// Computed outside any lock, since nested types call Of. Two
@@ -50,9 +48,7 @@ func Of(t reflect.Type, abi ABI) (*Layout, error) {
 	l, err := build(t, abi)
 	v, _ := cache.LoadOrStore(key, &cacheEntry{l, err})
 	e := v.(*cacheEntry)
-	if abi.Valid() && t != nil {
-		recent.Store(t, abi == Wasm64, e)
-	}
+	recent.Store(t, row, unsafe.Pointer(e))
 	return e.l, e.err
 }
 

@@ -3,6 +3,7 @@ package marshal
 import (
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
@@ -40,15 +41,12 @@ func compiledOf(t reflect.Type, abi layout.ABI) (*codec, error) {
 }
 
 // recentCodecs is the fast path in front of the maps.
-var recentCodecs typecache.Table[codec]
+var recentCodecs typecache.Table
 
 func recent(t reflect.Type, abi layout.ABI) *codec {
-	if !abi.Valid() {
-		return nil
-	}
-	return recentCodecs.Load(t, abi == layout.Wasm64)
+	return (*codec)(recentCodecs.Load(t, typecache.RowOf(abi.PointerSize())))
 }
 
 func remember(t reflect.Type, abi layout.ABI, c *codec) {
-	recentCodecs.Store(t, abi == layout.Wasm64, c)
+	recentCodecs.Store(t, typecache.RowOf(abi.PointerSize()), unsafe.Pointer(c))
 }

@@ -52,12 +52,22 @@ type extra struct {
 	goStride uintptr
 	cases    []caseOps
 	// A block is valid when every word passes and every range holds; the
-	// checks then name the field at fault.
+	// checks then name the field at fault. Blocks of 8 bytes or more check
+	// whole 8-byte words (wide); smaller ones use narrower words.
+	wide   []wideCheck
+	quad   *[4]wideCheck // wide, when it is all there is to check and has at most 4 words
 	words  []wordCheck
 	ranges []rangeCheck
 	checks []op
 	spans  []layout.ByteRange
 	never  bool // a block with an enum of no cases
+}
+
+// wideCheck fails a block whose 8-byte little-endian word at off has a bit
+// of mask set.
+type wideCheck struct {
+	off  uintptr
+	mask uint64
 }
 
 // wordCheck fails a block whose w-byte little-endian word at off has a bit
@@ -93,9 +103,9 @@ type codec struct {
 	size        uint64
 	align       uint64
 	transparent bool
-	// block is set when the whole value is one copyable block: a read is
-	// then its checks and one copy.
-	block *extra
+	// whole is set when the value is one copyable block (transparent
+	// values included): a read is then its checks and one copy.
+	whole *extra
 	// checked is set when a write can fail (narrowing, enums, flags, tags,
 	// 64-bit addresses on wasm32): every value is then checked before any
 	// byte is written, so a failed write changes nothing.
@@ -110,8 +120,12 @@ func compile(l *layout.Layout) (*codec, error) {
 		return nil, &layout.Error{Type: l.Type, Path: err.path, Reason: err.reason}
 	}
 	c.ops, c.align = ops, l.Align
-	if len(ops) == 1 && ops[0].code == opBlock && ops[0].off == 0 && ops[0].goOff == 0 && uint64(ops[0].size) == l.Size {
-		c.block = ops[0].x
+	switch {
+	case l.Size == 0:
+	case l.Transparent:
+		c.whole = &extra{}
+	case len(ops) == 1 && ops[0].code == opBlock && ops[0].off == 0 && ops[0].goOff == 0 && uint64(ops[0].size) == l.Size:
+		c.whole = ops[0].x
 	}
 	return c, nil
 }
@@ -168,7 +182,7 @@ func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
 			o.code, o.x = opArray, &extra{elem: elem, stride: uintptr(s.Stride), goStride: s.GoStride}
 		case layout.OpBlock:
 			o.code, o.x = opBlock, c.prepareBlock(s.Size, s.Block)
-			if len(o.x.words)+len(o.x.ranges) > 0 || o.x.never {
+			if len(o.x.wide)+len(o.x.words)+len(o.x.ranges) > 0 || o.x.never {
 				c.checked = true
 			}
 		case layout.OpVariant:
@@ -242,6 +256,17 @@ func (c *codec) prepareBlock(size uint64, b *layout.Block) *extra {
 		}
 		if !merged {
 			x.words = append(x.words, wordCheck{off: uintptr(start), w: uint8(win), mask: mask})
+		}
+	}
+	if win == 8 {
+		for _, w := range x.words {
+			x.wide = append(x.wide, wideCheck{w.off, w.mask})
+		}
+		x.words = nil
+		if len(x.wide) <= 4 && len(x.ranges) == 0 && !x.never {
+			// Unused entries check offset 0 against mask 0: always true.
+			x.quad = new([4]wideCheck)
+			copy(x.quad[:], x.wide)
 		}
 	}
 	return x

@@ -289,14 +289,21 @@ func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
 
 // valid reports whether the block at p passes its checks.
 func (x *extra) valid(p unsafe.Pointer) bool {
-	for _, w := range x.words {
-		var v uint64
-		if w.w == 8 {
-			v = ld64(unsafe.Add(p, w.off))
-		} else {
-			v = load(unsafe.Add(p, w.off), w.w)
+	if q := x.quad; q != nil {
+		return ld64(unsafe.Add(p, q[0].off))&q[0].mask|ld64(unsafe.Add(p, q[1].off))&q[1].mask|
+			ld64(unsafe.Add(p, q[2].off))&q[2].mask|ld64(unsafe.Add(p, q[3].off))&q[3].mask == 0
+	}
+	return x.checks == nil || x.validSlow(p)
+}
+
+func (x *extra) validSlow(p unsafe.Pointer) bool {
+	for i := range x.wide {
+		if ld64(unsafe.Add(p, x.wide[i].off))&x.wide[i].mask != 0 {
+			return false
 		}
-		if v&w.mask != 0 {
+	}
+	for _, w := range x.words {
+		if load(unsafe.Add(p, w.off), w.w)&w.mask != 0 {
 			return false
 		}
 	}

@@ -56,6 +56,16 @@ func (c Codec[T]) Align() uint64 { return c.c.align }
 // pointers in the value are bound to mem, which may be nil. Only the fields
 // the layout names are set; on error *v may be partly written.
 func (c Codec[T]) Decode(src []byte, v *T, mem memory.Memory) error {
+	// A value that is one block is checked in place and copied as a T:
+	// the compiler moves it with a few instructions. Its type holds no
+	// pointers, so any bytes make a T; the source must be aligned for T.
+	if w := c.c.whole; w != nil && uint64(len(src)) >= c.c.size {
+		p := unsafe.Pointer(unsafe.SliceData(src))
+		if uintptr(p)%unsafe.Alignof(*v) == 0 && w.valid(p) {
+			*v = *(*T)(p)
+			return nil
+		}
+	}
 	return c.c.decode(src, unsafe.Pointer(v), mem)
 }
 
@@ -127,14 +137,11 @@ func (c *codec) decode(src []byte, dst unsafe.Pointer, mem memory.Memory) error 
 		return shortBuffer(uint64(len(src)), c.size)
 	}
 	s := unsafe.Pointer(unsafe.SliceData(src))
-	switch {
-	case c.transparent:
-	case c.block != nil:
-		if !c.block.valid(s) {
-			return c.ops[0].blockError(s)
-		}
-	default:
+	if c.whole == nil {
 		return decode(c.ops, s, dst, mem, c.ptrW)
+	}
+	if !c.whole.valid(s) {
+		return c.ops[0].blockError(s)
 	}
 	copy(bytesAt(dst, uintptr(c.size)), src)
 	return nil

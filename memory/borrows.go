@@ -137,28 +137,33 @@ type Access struct{ b *Borrows }
 // End ends the access.
 func (a Access) End() {
 	if a.b != nil {
-		a.b.mu.RUnlock()
+		a.b.end()
 	}
 }
+
+// end is apart from End so that End stays small enough to inline.
+//
+//go:noinline
+func (b *Borrows) end() { b.mu.RUnlock() }
 
 // BeginRead checks that [addr, addr+n) may be read: that no mutable borrow
 // overlaps it. While nothing is held this is one atomic load. Otherwise
 // borrows cannot be taken until the returned Access ends.
-func (b *Borrows) BeginRead(addr, n uint64) (Access, error) {
-	if b.held.Load() == 0 {
-		return Access{}, nil
+func (b *Borrows) BeginRead(addr, n uint64) (a Access, err error) {
+	if b.held.Load() != 0 {
+		a, err = b.beginSlow(addr, n, false)
 	}
-	return b.beginSlow(addr, n, false)
+	return
 }
 
 // BeginWrite checks that [addr, addr+n) may be written: that no borrow
 // overlaps it. While nothing is held this is one atomic load. Otherwise
 // borrows cannot be taken until the returned Access ends.
-func (b *Borrows) BeginWrite(addr, n uint64) (Access, error) {
-	if b.held.Load() == 0 {
-		return Access{}, nil
+func (b *Borrows) BeginWrite(addr, n uint64) (a Access, err error) {
+	if b.held.Load() != 0 {
+		a, err = b.beginSlow(addr, n, true)
 	}
-	return b.beginSlow(addr, n, true)
+	return
 }
 
 func (b *Borrows) beginSlow(addr, n uint64, write bool) (Access, error) {
