@@ -89,7 +89,7 @@ func (h *host) serve(mem memory.Memory, reqAddr, outAddr uint64) error {
 	}
 	greeting := []byte("hello, " + name)
 	greeting = greeting[:min(uint64(len(greeting)), buf.Len())]
-	dst, _ := buf.Range(0, uint64(len(greeting)))
+	dst, _ := buf.Range(0, uint64(len(greeting))) // cannot fail: 0 <= len <= buf.Len()
 	// Check the greeting's bytes before writing anything, so that a bad
 	// buffer leaves the reply untouched too.
 	if _, err := dst.ToSlice(); err != nil {
@@ -114,7 +114,7 @@ func (h *host) serve(mem memory.Memory, reqAddr, outAddr uint64) error {
 	if err := dst.CopyFromSlice(greeting); err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}
-	fmt.Fprintf(h.out, "reply status=%d color=%s perms=%s checksum=%#016x total_weight=%g items_seen=%d greeting=%q\n",
+	fmt.Fprintf(h.out, "reply status=%d color=%s perms=%s checksum=0x%016x total_weight=%g items_seen=%d greeting=%q\n",
 		rep.Status, rep.ColorEcho, rep.PermsGranted, rep.Checksum, rep.TotalWeight, rep.ItemsSeen, greeting)
 	return nil
 }
