@@ -1,0 +1,247 @@
+package wasihost
+
+import "github.com/guestkit/guestkit/guestptr"
+
+// The WASI preview1 types this host reads and writes, declared once as Go
+// types. Sizes, alignments and offsets come from package layout (wasm32):
+// no offset is written by hand anywhere in this package. Enums implement
+// GuestEnumCases and flags GuestFlagsMask, so a read of an invalid value
+// fails (and becomes ErrnoInval).
+
+// Size is the witx size type: a u32 byte or element count.
+type Size uint32
+
+// Fd is a file descriptor.
+type Fd uint32
+
+// Filesize is a file size or offset in bytes.
+type Filesize uint64
+
+// Filedelta is a relative file offset in bytes.
+type Filedelta int64
+
+// Timestamp is a time in nanoseconds.
+type Timestamp uint64
+
+// Userdata is a value a subscription carries to its event.
+type Userdata uint64
+
+// Exitcode is the status proc_exit reports.
+type Exitcode uint32
+
+// Clockid identifies a clock: an enum of 4 cases.
+type Clockid uint32
+
+// The clocks of preview1.
+const (
+	ClockRealtime         Clockid = 0 // wall-clock time
+	ClockMonotonic        Clockid = 1 // time that never goes back
+	ClockProcessCputimeID Clockid = 2 // CPU time of the process (unsupported)
+	ClockThreadCputimeID  Clockid = 3 // CPU time of the thread (unsupported)
+)
+
+// GuestEnumCases makes Clockid a guest enum of 4 cases.
+func (Clockid) GuestEnumCases() uint64 { return 4 }
+
+// Whence is the base of an fd_seek offset: an enum of 3 cases.
+type Whence uint8
+
+// The bases of fd_seek.
+const (
+	WhenceSet Whence = 0 // from the start
+	WhenceCur Whence = 1 // from the current offset
+	WhenceEnd Whence = 2 // from the end
+)
+
+// GuestEnumCases makes Whence a guest enum of 3 cases.
+func (Whence) GuestEnumCases() uint64 { return 3 }
+
+// Filetype is the type of a file: an enum of 8 cases.
+type Filetype uint8
+
+// The file types of preview1.
+const (
+	FiletypeUnknown         Filetype = 0
+	FiletypeBlockDevice     Filetype = 1
+	FiletypeCharacterDevice Filetype = 2
+	FiletypeDirectory       Filetype = 3
+	FiletypeRegularFile     Filetype = 4
+	FiletypeSocketDgram     Filetype = 5
+	FiletypeSocketStream    Filetype = 6
+	FiletypeSymbolicLink    Filetype = 7
+)
+
+// GuestEnumCases makes Filetype a guest enum of 8 cases.
+func (Filetype) GuestEnumCases() uint64 { return 8 }
+
+// Fdflags are file descriptor flags: 5 bits.
+type Fdflags uint16
+
+// The file descriptor flags of preview1.
+const (
+	FdflagAppend   Fdflags = 1 << 0
+	FdflagDsync    Fdflags = 1 << 1
+	FdflagNonblock Fdflags = 1 << 2
+	FdflagRsync    Fdflags = 1 << 3
+	FdflagSync     Fdflags = 1 << 4
+)
+
+// GuestFlagsMask makes Fdflags guest flags of 5 bits.
+func (Fdflags) GuestFlagsMask() uint64 { return 1<<5 - 1 }
+
+// Rights are file descriptor rights: 30 bits.
+type Rights uint64
+
+// The rights of preview1.
+const (
+	RightFdDatasync Rights = 1 << iota
+	RightFdRead
+	RightFdSeek
+	RightFdFdstatSetFlags
+	RightFdSync
+	RightFdTell
+	RightFdWrite
+	RightFdAdvise
+	RightFdAllocate
+	RightPathCreateDirectory
+	RightPathCreateFile
+	RightPathLinkSource
+	RightPathLinkTarget
+	RightPathOpen
+	RightFdReaddir
+	RightPathReadlink
+	RightPathRenameSource
+	RightPathRenameTarget
+	RightPathFilestatGet
+	RightPathFilestatSetSize
+	RightPathFilestatSetTimes
+	RightFdFilestatGet
+	RightFdFilestatSetSize
+	RightFdFilestatSetTimes
+	RightPathSymlink
+	RightPathRemoveDirectory
+	RightPathUnlinkFile
+	RightPollFdReadwrite
+	RightSockShutdown
+	RightSockAccept
+)
+
+// GuestFlagsMask makes Rights guest flags of 30 bits.
+func (Rights) GuestFlagsMask() uint64 { return 1<<30 - 1 }
+
+// Fdstat is fd_fdstat_get's result: 24 bytes, FsFlags at 2, the rights at
+// 8 and 16.
+type Fdstat struct {
+	FsFiletype         Filetype
+	FsFlags            Fdflags
+	FsRightsBase       Rights
+	FsRightsInheriting Rights
+}
+
+// Ciovec is one buffer of a vectored write; Iovec one of a vectored read.
+// Each is a guest (pointer, length) pair, buf and buf_len, which is exactly
+// what a guestptr.Slice[byte] is: 8 bytes, the pointer at 0 and the length
+// at 4.
+type (
+	Ciovec struct{ Buf guestptr.Slice[byte] }
+	Iovec  struct{ Buf guestptr.Slice[byte] }
+)
+
+// Preopentype is the type of a preopened resource: an enum of 1 case.
+type Preopentype uint8
+
+// PreopentypeDir is a preopened directory, the only case.
+const PreopentypeDir Preopentype = 0
+
+// GuestEnumCases makes Preopentype a guest enum of 1 case.
+func (Preopentype) GuestEnumCases() uint64 { return 1 }
+
+// PrestatDir is the payload of a preopened directory: the length of its
+// name.
+type PrestatDir struct {
+	PrNameLen Size
+}
+
+// Prestat is fd_prestat_get's result, a tagged union with a u8 tag: 8
+// bytes, the payload at 4.
+type Prestat struct {
+	Tag Preopentype `guest:",tag"`
+	Dir PrestatDir  `guest:",case=0"`
+}
+
+// Eventtype is the type of a subscription and of its event: an enum of 3
+// cases.
+type Eventtype uint8
+
+// The event types of preview1.
+const (
+	EventtypeClock   Eventtype = 0 // a clock passed its timeout
+	EventtypeFdRead  Eventtype = 1 // a descriptor is ready to read
+	EventtypeFdWrite Eventtype = 2 // a descriptor is ready to write
+)
+
+// GuestEnumCases makes Eventtype a guest enum of 3 cases.
+func (Eventtype) GuestEnumCases() uint64 { return 3 }
+
+// Subclockflags are the flags of a clock subscription: 1 bit.
+type Subclockflags uint16
+
+// SubscriptionClockAbstime makes a clock subscription's timeout an
+// absolute time of its clock rather than a duration.
+const SubscriptionClockAbstime Subclockflags = 1 << 0
+
+// GuestFlagsMask makes Subclockflags guest flags of 1 bit.
+func (Subclockflags) GuestFlagsMask() uint64 { return 1 }
+
+// SubscriptionClock is the payload of a clock subscription: 32 bytes.
+type SubscriptionClock struct {
+	ID        Clockid
+	Timeout   Timestamp
+	Precision Timestamp
+	Flags     Subclockflags
+}
+
+// SubscriptionFdReadwrite is the payload of an fd_read or fd_write
+// subscription.
+type SubscriptionFdReadwrite struct {
+	FD Fd
+}
+
+// SubscriptionU is the tagged union of a subscription's payloads: a u8 tag
+// and the payload at 8, 40 bytes in all.
+type SubscriptionU struct {
+	Tag     Eventtype               `guest:",tag"`
+	Clock   SubscriptionClock       `guest:",case=0"`
+	FdRead  SubscriptionFdReadwrite `guest:",case=1"`
+	FdWrite SubscriptionFdReadwrite `guest:",case=2"`
+}
+
+// Subscription is one entry of poll_oneoff's input: 48 bytes.
+type Subscription struct {
+	Userdata Userdata
+	U        SubscriptionU
+}
+
+// Eventrwflags are the flags of an fd event: 1 bit.
+type Eventrwflags uint16
+
+// EventFdReadwriteHangup reports that the peer of a descriptor hung up.
+const EventFdReadwriteHangup Eventrwflags = 1 << 0
+
+// GuestFlagsMask makes Eventrwflags guest flags of 1 bit.
+func (Eventrwflags) GuestFlagsMask() uint64 { return 1 }
+
+// EventFdReadwrite is the fd part of an event.
+type EventFdReadwrite struct {
+	Nbytes Filesize
+	Flags  Eventrwflags
+}
+
+// Event is one entry of poll_oneoff's output: 32 bytes, Error at 8, Type
+// at 10 and FdReadwrite at 16.
+type Event struct {
+	Userdata    Userdata
+	Error       Errno
+	Type        Eventtype
+	FdReadwrite EventFdReadwrite
+}
