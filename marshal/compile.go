@@ -59,8 +59,31 @@ type extra struct {
 	words  []wordCheck
 	ranges []rangeCheck
 	checks []op
-	spans  []layout.ByteRange
+	chunks []chunk // the block's spans as 8, 4, 2 and 1-byte moves: what a write writes
 	never  bool // a block with an enum of no cases
+}
+
+// chunk is a move of w bytes at off.
+type chunk struct {
+	off uintptr
+	w   uint8
+}
+
+// chunksOf splits byte ranges into aligned-size moves of 8, 4, 2 and 1 bytes.
+func chunksOf(spans []layout.ByteRange) []chunk {
+	var out []chunk
+	for _, r := range spans {
+		off, end := uintptr(r.Offset), uintptr(r.Offset+r.Size)
+		for off < end {
+			w := uintptr(8)
+			for off+w > end {
+				w /= 2
+			}
+			out = append(out, chunk{off, uint8(w)})
+			off += w
+		}
+	}
+	return out
 }
 
 // wideCheck fails a block whose 8-byte little-endian word at off has a bit
@@ -207,7 +230,7 @@ func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
 // prepareBlock turns a block's checks into a few word masks: every
 // forbidden bit of every checked field, gathered into 8-byte windows.
 func (c *codec) prepareBlock(size uint64, b *layout.Block) *extra {
-	x := &extra{spans: b.Spans}
+	x := &extra{chunks: chunksOf(b.Spans)}
 	x.checks, _ = c.prepare(b.Checks)
 	win := uint64(8)
 	for win > size {

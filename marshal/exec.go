@@ -270,8 +270,8 @@ func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
 			put(d, ptrW, sp.Addr)
 			put(unsafe.Add(d, ptrW), ptrW, sp.Len)
 		case opBlock:
-			for _, r := range o.x.spans {
-				copy(bytesAt(unsafe.Add(d, r.Offset), uintptr(r.Size)), bytesAt(unsafe.Add(g, r.Offset), uintptr(r.Size)))
+			for _, k := range o.x.chunks {
+				put(unsafe.Add(d, k.off), k.w, load(unsafe.Add(g, k.off), k.w))
 			}
 		case opArray:
 			for k := range o.size {
