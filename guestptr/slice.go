@@ -139,23 +139,41 @@ func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, u
 	return c, b, total, nil
 }
 
-// ToSlice copies the elements out of guest memory, validating each.
+// ToSlice copies the elements out of guest memory, validating each, into a
+// new slice. The region is checked before anything is allocated. To reuse
+// a buffer, see CopyToSlice.
 func (s Slice[T]) ToSlice() ([]T, error) {
-	c, b, total, err := span[Slice[T], T](s.ref, "read")
-	if err != nil {
+	if _, _, _, err := span[Slice[T], T](s.ref, "read"); err != nil {
 		return nil, err
 	}
 	out := make([]T, s.ref.Len)
-	acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, total)
-	if err != nil {
-		return nil, fail[Slice[T]]("read", s.ref.Addr, total, err)
-	}
-	err = c.DecodeSlice(b[s.ref.Addr:s.ref.Addr+total], out, s.ref.Mem)
-	acc.End()
-	if err != nil {
-		return nil, fail[Slice[T]]("read", s.ref.Addr, total, err)
+	if err := s.CopyToSlice(out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// CopyToSlice copies the elements out of guest memory into dst, validating
+// each, without allocating. It fails with ErrLengthMismatch unless len(dst)
+// equals Len. On error dst may be partly written.
+func (s Slice[T]) CopyToSlice(dst []T) error {
+	if uint64(len(dst)) != s.ref.Len {
+		return fail[Slice[T]]("read", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, s.ref.Len, len(dst)))
+	}
+	c, b, total, err := span[Slice[T], T](s.ref, "read")
+	if err != nil {
+		return err
+	}
+	acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, total)
+	if err != nil {
+		return fail[Slice[T]]("read", s.ref.Addr, total, err)
+	}
+	err = c.DecodeSlice(b[s.ref.Addr:s.ref.Addr+total], dst, s.ref.Mem)
+	acc.End()
+	if err != nil {
+		return fail[Slice[T]]("read", s.ref.Addr, total, err)
+	}
+	return nil
 }
 
 // CopyFromSlice writes src over the elements. It fails with

@@ -116,7 +116,8 @@ type caseOps struct {
 	goOff    uintptr
 	goSize   uintptr
 	typ      reflect.Type
-	pointers bool // the Go payload holds pointers, so clearing it must be typed
+	pointers bool    // the Go payload holds pointers, so clearing it must be typed
+	zero     []chunk // otherwise, the moves that clear it
 }
 
 // codec is a compiled layout.
@@ -215,7 +216,10 @@ func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
 				if err != nil {
 					return nil, err
 				}
-				o.x.cases = append(o.x.cases, caseOps{value: k.Value, ops: ops, goOff: k.GoOffset, goSize: k.GoSize, typ: k.Type, pointers: hasPointers(k.Type)})
+				o.x.cases = append(o.x.cases, caseOps{
+					value: k.Value, ops: ops, goOff: k.GoOffset, goSize: k.GoSize, typ: k.Type,
+					pointers: hasPointers(k.Type), zero: chunksOf([]layout.ByteRange{{Size: uint64(k.GoSize)}}),
+				})
 			}
 		}
 		if o.max != 1<<64-1 || o.bad != 0 || o.w < o.gw || o.code == opNever || o.code == opVariant ||

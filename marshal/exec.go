@@ -345,7 +345,9 @@ func (c *caseOps) clear(dst unsafe.Pointer) {
 		reflect.NewAt(c.typ, p).Elem().SetZero()
 		return
 	}
-	clear(bytesAt(p, c.goSize))
+	for _, k := range c.zero {
+		put(unsafe.Add(p, k.off), k.w, 0)
+	}
 }
 
 // invalid reports a value that fails the op's check.
