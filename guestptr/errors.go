@@ -46,6 +46,9 @@ var (
 	// ErrShared: a view was asked of a shared memory, which other threads
 	// may write while the view is read (a data race); copy instead.
 	ErrShared = errors.New("memory is shared")
+	// ErrNoField: Field was asked for a field the struct does not have, or
+	// of another type.
+	ErrNoField = errors.New("no such field")
 	// ErrNoMemory: the pointer is bound to no memory (a zero value, or one
 	// decoded from bare bytes).
 	ErrNoMemory = errors.New("pointer has no memory")
@@ -53,7 +56,8 @@ var (
 
 // Error describes a failed operation: what, on which type, where, and why.
 type Error struct {
-	// Op is the operation: "read", "write", "view", "copy" or "add".
+	// Op is the operation: "read", "write", "view", "release", "add",
+	// "index" or "field".
 	Op string
 	// Type names the pointer type, as in "guestptr.Ptr[wasi.Fdstat]".
 	Type string

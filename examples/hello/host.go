@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"reflect"
 	"text/tabwriter"
 
 	"github.com/guestkit/guestkit/guestptr"
-	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
 )
 
@@ -79,7 +77,7 @@ func (h *host) serve(mem memory.Memory, reqAddr, outAddr uint64) error {
 	// The guest's greeting buffer is an input inside the reply; the rest
 	// of the reply is still garbage, so read just that field.
 	out := guestptr.New[Reply](mem, outAddr)
-	bufField, err := field[guestptr.Slice[byte]](out, "Greeting")
+	bufField, err := guestptr.Field[guestptr.Slice[byte]](out, "Greeting")
 	if err != nil {
 		return err
 	}
@@ -135,22 +133,6 @@ func (h *host) report(req Request, owner Item, name string, items []Item) {
 		fmt.Fprintf(tw, "\t%d\t%s\t%d\t%g\t\n", it.ID, it.Color, it.Count, it.Weight)
 	}
 	tw.Flush()
-}
-
-// field returns a pointer to the field called name of the T at p, which
-// must have Go type F. The offset comes from T's guest layout.
-func field[F, T any](p guestptr.Ptr[T], name string) (guestptr.Ptr[F], error) {
-	l, err := layout.For[T](p.Memory().ABI())
-	if err != nil {
-		return guestptr.Ptr[F]{}, err
-	}
-	for _, f := range l.Fields {
-		if f.Name == name && f.Layout.Type == reflect.TypeFor[F]() {
-			q, err := guestptr.Cast[byte](p).Add(f.Offset)
-			return guestptr.Cast[F](q), err
-		}
-	}
-	return guestptr.Ptr[F]{}, fmt.Errorf("%s has no field %s of type %s", l.Type, name, reflect.TypeFor[F]())
 }
 
 // fnv1a64 is the FNV-1a 64-bit hash of s.

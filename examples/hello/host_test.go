@@ -40,7 +40,7 @@ func must(t *testing.T, err error) {
 
 func fieldOf[F, T any](t *testing.T, p guestptr.Ptr[T], name string) guestptr.Ptr[F] {
 	t.Helper()
-	f, err := field[F](p, name)
+	f, err := guestptr.Field[F](p, name)
 	must(t, err)
 	return f
 }
