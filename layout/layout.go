@@ -135,9 +135,9 @@ const (
 
 // Check is the validation a read makes of a scalar value.
 type Check struct {
-	Kind  CheckKind
-	Cases uint64 // CheckEnum: the number of cases; values 0..Cases-1 are valid
-	Mask  uint64 // CheckFlags: the defined bits
+	Kind  CheckKind // which validation; NoCheck for none
+	Cases uint64    // CheckEnum: the number of cases; values 0..Cases-1 are valid
+	Mask  uint64    // CheckFlags: the defined bits
 }
 
 // Enum is implemented by named integer types that are guest enums. Values

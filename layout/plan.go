@@ -40,20 +40,20 @@ const (
 // Op is one step of a [Plan]. Offsets are relative to the start of the
 // value the op list runs over.
 type Op struct {
-	Code     OpCode
-	Width    uint8 // guest bytes of a scalar or tag
-	GoWidth  uint8 // Go bytes of a scalar or tag
-	Check    Check // validation of a scalar, made when reading
-	ReadOnly bool  // a union member after the first with guest bytes: read, never written
-	Offset   uint64
-	GoOffset uintptr
-	Size     uint64  // OpCopy: bytes; OpArray: element count
-	Stride   uint64  // OpArray: guest element size
-	GoStride uintptr // OpArray: Go element size
-	Elem     []Op    // OpArray: the ops of one element
-	Cases    []Case  // OpVariant: the cases in declaration order
-	Block    *Block  // OpBlock: what to check and what to write
-	Type     reflect.Type
+	Code     OpCode       // what the op does
+	Width    uint8        // guest bytes of a scalar or tag
+	GoWidth  uint8        // Go bytes of a scalar or tag
+	Check    Check        // validation of a scalar, made when reading
+	ReadOnly bool         // a union member after the first with guest bytes: read, never written
+	Offset   uint64       // guest offset
+	GoOffset uintptr      // Go offset
+	Size     uint64       // OpCopy: bytes; OpArray: element count
+	Stride   uint64       // OpArray: guest element size
+	GoStride uintptr      // OpArray: Go element size
+	Elem     []Op         // OpArray: the ops of one element
+	Cases    []Case       // OpVariant: the cases in declaration order
+	Block    *Block       // OpBlock: what to check and what to write
+	Type     reflect.Type // the Go type the op moves
 	// Path is the dotted field path from the op list's value, for errors.
 	Path string
 }
@@ -68,8 +68,8 @@ type Case struct {
 	// GoOffset, GoSize and Type locate the Go field of the payload, which
 	// a read sets to zero when another case is active.
 	GoOffset uintptr
-	GoSize   uintptr
-	Type     reflect.Type
+	GoSize   uintptr      // the payload's Go size
+	Type     reflect.Type // the payload's Go type
 }
 
 // Block is what an OpBlock checks and writes.
@@ -83,7 +83,10 @@ type Block struct {
 }
 
 // ByteRange is a range of bytes.
-type ByteRange struct{ Offset, Size uint64 }
+type ByteRange struct {
+	Offset uint64 // where the range starts
+	Size   uint64 // how many bytes it has
+}
 
 // Plan is the compiled form of a [Layout]: a flat list of operations that
 // package marshal runs to move a value between guest bytes and Go memory.

@@ -14,8 +14,8 @@ import (
 // layout.PointerType and is a struct whose only field is a Ref, as
 // guestptr.Ptr is.
 type Ref struct {
-	Mem  memory.Memory
-	Addr uint64
+	Mem  memory.Memory // the memory pointed into
+	Addr uint64        // the guest address
 }
 
 // SpanRef is the Go form of a guest (pointer, length) pair: a list or a
@@ -23,9 +23,9 @@ type Ref struct {
 // with WithLen set and is a struct whose only field is a SpanRef, as
 // guestptr.Slice and guestptr.String are.
 type SpanRef struct {
-	Mem  memory.Memory
-	Addr uint64
-	Len  uint64
+	Mem  memory.Memory // the memory pointed into
+	Addr uint64        // the guest address of the first element
+	Len  uint64        // the number of elements (bytes, for a string)
 }
 
 var (
