@@ -9,6 +9,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/guestkit/guestkit/examples/wasi/wasihost"
 )
 
 // The FdWrite guest writes these four buffers with each fd_write: small
@@ -24,9 +26,14 @@ type wasiHost struct {
 	instantiate func(ctx context.Context, rt wazero.Runtime, w io.Writer) error
 }
 
-// wasiHosts are the hosts FdWrite compares; fdwrite_guestkit_test.go adds
-// guestkit's.
+// wasiHosts are the hosts FdWrite compares: guestkit's example WASI host
+// (examples/wasi/wasihost, written with guestptr) and wazero's built-in
+// one.
 var wasiHosts = []wasiHost{
+	{"guestkit", func(ctx context.Context, rt wazero.Runtime, w io.Writer) error {
+		_, err := wasihost.Instantiate(ctx, rt, wasihost.Config{Stdout: w})
+		return err
+	}},
 	{"wazero", func(ctx context.Context, rt wazero.Runtime, _ io.Writer) error {
 		_, err := wasi_snapshot_preview1.Instantiate(ctx, rt)
 		return err
