@@ -198,10 +198,17 @@ func (e Errno) Error() string { return e.String() }
 //   - ErrValueRange: EOVERFLOW. A result does not fit its guest field.
 //   - An Errno is itself; nil is ESUCCESS; anything else is EIO.
 func ErrnoOf(err error) Errno {
+	if err == nil {
+		return ErrnoSuccess
+	}
+	return errnoOf(err)
+}
+
+// errnoOf maps a non-nil error; apart so that ErrnoOf(nil) allocates
+// nothing.
+func errnoOf(err error) Errno {
 	var e Errno
 	switch {
-	case err == nil:
-		return ErrnoSuccess
 	case errors.As(err, &e):
 		return e
 	case errors.Is(err, guestptr.ErrOutOfBounds),

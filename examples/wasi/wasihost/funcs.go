@@ -3,6 +3,7 @@ package wasihost
 import (
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/guestkit/guestkit/guestptr"
@@ -129,39 +130,112 @@ func (s *state) randomGet(buf guestptr.Slice[byte]) Errno {
 	return errno
 }
 
+// Sizes of the scratch space of fd_write.
+const (
+	iovChunk    = 16   // iovecs read at once
+	scratchSize = 4096 // bytes gathered before a write
+)
+
+// scratch is fd_write's working space, pooled: the iovecs of one chunk
+// and the bytes of small buffers, gathered.
+type scratch struct {
+	iovs [iovChunk]Ciovec
+	buf  [scratchSize]byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
 // fdWrite writes the buffers of iovs to fd in order and the byte count to
 // nwritten. A write error is EIO; the count is then not written.
+//
+// Small buffers are copied out of guest memory (CopyToSlice) and gathered
+// into one Write, as writev would make one write; a buffer too large to
+// gather is written straight from a view of guest memory. Either way no
+// call allocates. A guestptr error stops the call after the buffers before
+// the faulty one are written, as wazero does.
 func (s *state) fdWrite(fd Fd, iovs guestptr.Slice[Ciovec], nwritten guestptr.Ptr[Size]) Errno {
 	w, errno := s.writer(fd)
 	if errno != 0 {
 		return errno
 	}
 	n := iovs.Len()
-	if n > 0 {
-		// Reading the last iovec first checks the whole array lies in
-		// memory before anything is written.
-		last, ok := iovs.Get(n - 1)
-		if !ok {
+	if n > iovChunk {
+		// Check the whole array lies in memory before writing anything;
+		// a single chunk's CopyToSlice checks it below.
+		if last, ok := iovs.Get(n - 1); !ok {
 			return ErrnoFault
-		}
-		if _, err := last.Read(); err != nil {
+		} else if _, err := last.Read(); err != nil {
 			return ErrnoOf(err)
 		}
 	}
-	var total Size
-	for i := range n {
-		p, _ := iovs.Get(i)
-		iov, err := p.Read()
-		if err != nil {
-			return ErrnoOf(err)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	g := gather{w: w, buf: sc.buf[:]}
+	for i := uint64(0); i < n; i += iovChunk {
+		part, ok := iovs.Range(i, min(i+iovChunk, n))
+		if !ok {
+			g.flush()
+			return ErrnoFault
 		}
-		written, errno := drain(iov.Buf, w)
-		total += Size(written)
+		chunk := sc.iovs[:part.Len()]
+		errno := ErrnoOf(part.CopyToSlice(chunk))
+		for j := 0; errno == 0 && j < len(chunk); j++ {
+			errno = g.add(chunk[j].Buf)
+		}
+		clear(chunk) // drop the references to guest memory before pooling
 		if errno != 0 {
+			g.flush() // the buffers before the faulty one still go out
 			return errno
 		}
 	}
-	return ErrnoOf(nwritten.Write(total))
+	if errno := g.flush(); errno != 0 {
+		return errno
+	}
+	return ErrnoOf(nwritten.Write(Size(g.total)))
+}
+
+// gather collects the bytes of small buffers in buf and writes them to w
+// in one Write when buf fills or a large buffer comes.
+type gather struct {
+	w     io.Writer
+	buf   []byte
+	used  int
+	total int // bytes written to w so far
+}
+
+// add writes b's bytes: gathered when they fit, else after the bytes
+// gathered so far, straight from a view.
+func (g *gather) add(b guestptr.Slice[byte]) Errno {
+	if b.Len() > uint64(len(g.buf)-g.used) {
+		if errno := g.flush(); errno != 0 {
+			return errno
+		}
+	}
+	if b.Len() <= uint64(len(g.buf)-g.used) {
+		end := g.used + int(b.Len())
+		if err := b.CopyToSlice(g.buf[g.used:end]); err != nil {
+			return ErrnoOf(err)
+		}
+		g.used = end
+		return ErrnoSuccess
+	}
+	n, errno := drain(b, g.w)
+	g.total += n
+	return errno
+}
+
+// flush writes the gathered bytes.
+func (g *gather) flush() Errno {
+	if g.used == 0 {
+		return ErrnoSuccess
+	}
+	n, err := g.w.Write(g.buf[:g.used])
+	g.used = 0
+	g.total += n
+	if err != nil {
+		return ErrnoIo
+	}
+	return ErrnoSuccess
 }
 
 // fdRead reads from fd into the buffers of iovs in order, stopping at the
