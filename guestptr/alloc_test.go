@@ -8,7 +8,8 @@ import (
 
 // TestZeroAllocs checks that the common operations allocate nothing once
 // the codecs are compiled: Read and Write of fixed-size records, Add, Get,
-// and taking and releasing a view of a transparent slice.
+// CopyToSlice, and taking and releasing a view of a transparent slice.
+// (ToSlice allocates its result, and is left out.)
 func TestZeroAllocs(t *testing.T) {
 	for _, abi := range abis {
 		m := memFor(abi, 0x10000)
@@ -21,6 +22,7 @@ func TestZeroAllocs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pairBuf, fdBuf := make([]Pair, 16), make([]Fdstat, 4)
 		var subV Subscription
 		subV.Tag, subV.FdRead.Fd = 1, 3
 		tests := []struct {
@@ -63,6 +65,14 @@ func TestZeroAllocs(t *testing.T) {
 			{"Get", func() {
 				if _, ok := s.Get(7); !ok {
 					t.Fatal("Get(7) failed")
+				}
+			}},
+			{"CopyToSlice", func() {
+				if err := pairs.CopyToSlice(pairBuf); err != nil {
+					t.Fatal(err)
+				}
+				if err := fd.AsArray(4).CopyToSlice(fdBuf); err != nil {
+					t.Fatal(err)
 				}
 			}},
 			{"AsSlice+Release", func() {

@@ -1,11 +1,13 @@
 package guestptr_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/marshal"
 	"github.com/guestkit/guestkit/memory"
 )
 
@@ -226,5 +228,58 @@ func TestPointerFieldRange(t *testing.T) {
 	m64 := memory.NewWasm64(0x100)
 	if err := guestptr.New[Iovec](m64, 0x10).Write(Iovec{Buf: guestptr.New[byte](m64, 1<<32), BufLen: 1<<32 - 1}); err != nil {
 		t.Errorf("wasm64 Write: %v", err)
+	}
+}
+
+// Deep is a record that is not copied whole (it has a pointer), holding
+// records that are: errors must still name the field inside them.
+type Deep struct {
+	P    guestptr.Ptr[byte]
+	Head Fdstat
+	Arr  [2]Fdstat
+	Sub  Subscription
+}
+
+func TestNestedErrorPaths(t *testing.T) {
+	for _, abi := range abis {
+		ptrW := abi.PointerSize()
+		head := max(ptrW, 8) // Head follows P, aligned to 8
+		tests := []struct {
+			field string
+			off   uint64 // of the bad byte, from the start of Deep
+			val   byte
+			err   error
+		}{
+			{"Head.FsFlags", head + 2, 0x20, guestptr.ErrInvalidFlags},
+			{"Head.FsFiletype", head, 8, guestptr.ErrInvalidEnum},
+			{"Arr[1].FsRightsBase", head + 24 + 24 + 8 + 3, 0x40, guestptr.ErrInvalidFlags},
+			{"Sub.Tag", head + 72, 2, guestptr.ErrInvalidTag},
+		}
+		for _, tt := range tests {
+			m := memFor(abi, 0x400)
+			put(m, 0x100+tt.off, uint64(tt.val), 1)
+			_, err := guestptr.New[Deep](m, 0x100).Read()
+			e := asError(t, err, tt.err)
+			var fe *marshal.FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("%s: %v does not wrap a *marshal.FieldError", abi, err)
+			}
+			if e.Field != tt.field || fe.Path != tt.field {
+				t.Errorf("%s: Field %q, FieldError.Path %q; want %q", abi, e.Field, fe.Path, tt.field)
+			}
+			// The offset names the field, which starts at or before the bad byte.
+			if fe.Offset > tt.off || tt.off-fe.Offset >= 8 {
+				t.Errorf("%s: %s: FieldError.Offset = %d, bad byte at %d", abi, tt.field, fe.Offset, tt.off)
+			}
+		}
+		// A bad value in the active case of a nested tagged union.
+		m := memFor(abi, 0x400)
+		put(m, 0x100+head+72, 1, 1)    // Sub.Tag = 1 (FdRead)
+		put(m, 0x100+head+72+12, 8, 1) // Sub.FdRead.Kind = 8
+		_, err := guestptr.New[Deep](m, 0x100).Read()
+		var fe *marshal.FieldError
+		if !errors.As(err, &fe) || fe.Path != "Sub.FdRead.Kind" || fe.Offset != head+72+12 {
+			t.Errorf("%s: err = %v (%+v), want Sub.FdRead.Kind at %d", abi, err, fe, head+72+12)
+		}
 	}
 }

@@ -83,6 +83,10 @@ func TestEverySentinel(t *testing.T) {
 			_, err := guestptr.NewSlice[uint32](memory.NewShared(64), 8, 2).AsSliceMut()
 			return err
 		}},
+		{guestptr.ErrNoField, "field", "guestptr.Ptr[guestptr_test.Fdstat]", 8, func(m *memory.Linear) error {
+			_, err := guestptr.Field[uint8](guestptr.New[Fdstat](m, 8), "FsFlags")
+			return err
+		}},
 		{guestptr.ErrNoMemory, "read", "guestptr.Ptr[uint32]", 0, func(*memory.Linear) error {
 			_, err := guestptr.Ptr[uint32]{}.Read()
 			return err
@@ -103,7 +107,7 @@ func TestEverySentinel(t *testing.T) {
 		guestptr.ErrOutOfBounds, guestptr.ErrMisaligned, guestptr.ErrOverflow, guestptr.ErrBorrowed,
 		guestptr.ErrReleased, guestptr.ErrInvalidBool, guestptr.ErrInvalidEnum, guestptr.ErrInvalidFlags,
 		guestptr.ErrInvalidTag, guestptr.ErrInvalidUTF8, guestptr.ErrLengthMismatch, guestptr.ErrNotTransparent,
-		guestptr.ErrValueRange, guestptr.ErrShared, guestptr.ErrNoMemory,
+		guestptr.ErrValueRange, guestptr.ErrShared, guestptr.ErrNoField, guestptr.ErrNoMemory,
 	}
 	for _, s := range all {
 		if !seen[s] {

@@ -240,3 +240,41 @@ func TestToSliceErrors(t *testing.T) {
 		t.Errorf("ToSlice of 256 empty structs = %d elements, %v", len(vs), err)
 	}
 }
+
+func TestCopyToSlice(t *testing.T) {
+	m := mem32(0x200)
+	s := guestptr.NewSlice[Fdstat](m, 0x40, 3)
+	in := []Fdstat{{FsFiletype: 1}, {FsFlags: 2}, {FsRightsBase: 3}}
+	if err := s.CopyFromSlice(in); err != nil {
+		t.Fatal(err)
+	}
+	dst := make([]Fdstat, 3)
+	if err := s.CopyToSlice(dst); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, dst); diff != "" {
+		t.Errorf("CopyToSlice (-want +got):\n%s", diff)
+	}
+	err := s.CopyToSlice(make([]Fdstat, 4))
+	checkError(t, err, guestptr.ErrLengthMismatch, "read", "guestptr.Slice[guestptr_test.Fdstat]", 0x40)
+	if got, want := err.Error(), "read guestptr.Slice[guestptr_test.Fdstat] at 0x40: length mismatch: 3 elements into 4"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	put(m, 0x40+24, 9, 1) // element 1's filetype
+	e := checkError(t, s.CopyToSlice(dst), guestptr.ErrInvalidEnum, "read", "guestptr.Slice[guestptr_test.Fdstat]", 0x40)
+	if e.Field != "[1].FsFiletype" {
+		t.Errorf("Field = %q, want [1].FsFiletype", e.Field)
+	}
+	mv, err := guestptr.NewSlice[byte](m, 0x40+3*24-1, 1).AsSliceMut()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, s.CopyToSlice(dst), guestptr.ErrBorrowed, "read", "guestptr.Slice[guestptr_test.Fdstat]", 0x40)
+	if err := mv.Release(); err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, guestptr.NewSlice[Fdstat](m, 0x200-48, 3).CopyToSlice(dst), guestptr.ErrOutOfBounds, "read", "guestptr.Slice[guestptr_test.Fdstat]", 0x200-48)
+	if err := guestptr.NewSlice[Fdstat](m, 0x200, 0).CopyToSlice(nil); err != nil {
+		t.Errorf("empty CopyToSlice: %v", err)
+	}
+}
