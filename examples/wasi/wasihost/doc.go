@@ -47,7 +47,11 @@
 // [WithConfig] gives one run its own arguments, streams and descriptors
 // through the context passed to wazero's InstantiateModule.
 //
-// fd_write and fd_read move bytes through views of guest memory with no
-// copy, and allocate nothing per call once a guest has made its first
-// call.
+// # Performance
+//
+// Calls allocate nothing once a guest has made its first (poll_oneoff and
+// args_get/environ_get excepted). fd_write reads the iovec array with one
+// CopyToSlice and gathers small buffers into one Write, as writev would;
+// buffers larger than 4 KiB, and fd_read's buffers, go through views of
+// guest memory with no copy.
 package wasihost

@@ -6,13 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
+	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory/wazeromem"
 )
 
@@ -160,6 +164,9 @@ type memEntry struct {
 // carries another configuration (see WithConfig). It fails if an argument
 // or environment entry contains a NUL byte.
 func New(cfg Config) (*Host, error) {
+	if err := checkTypes(); err != nil {
+		return nil, err
+	}
 	s, err := newState(cfg)
 	if err != nil {
 		return nil, err
@@ -199,6 +206,25 @@ func (h *Host) Builder(r wazero.Runtime) wazero.HostModuleBuilder {
 	}
 	return b
 }
+
+// guestTypes are the types the host reads or writes in guest memory.
+var guestTypes = []reflect.Type{
+	reflect.TypeFor[Size](), reflect.TypeFor[Timestamp](), reflect.TypeFor[Filesize](),
+	reflect.TypeFor[guestptr.Ptr[byte]](), reflect.TypeFor[Ciovec](), reflect.TypeFor[Iovec](),
+	reflect.TypeFor[Fdstat](), reflect.TypeFor[Prestat](), reflect.TypeFor[Subscription](),
+	reflect.TypeFor[Event](),
+}
+
+// checkTypes computes the wasm32 layout of every guest type once, so that
+// a mistake in a `guest` tag fails New rather than a guest's call.
+var checkTypes = sync.OnceValue(func() error {
+	for _, t := range guestTypes {
+		if _, err := layout.Of(t, layout.Wasm32); err != nil {
+			return fmt.Errorf("wasihost: %w", err)
+		}
+	}
+	return nil
+})
 
 // configKey is the context key of a per-run configuration.
 type configKey struct{}

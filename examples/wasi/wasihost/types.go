@@ -138,14 +138,13 @@ type Fdstat struct {
 	FsRightsInheriting Rights
 }
 
-// Ciovec is one buffer of a vectored write; Iovec one of a vectored read.
-// Each is a guest (pointer, length) pair, buf and buf_len, which is exactly
-// what a guestptr.Slice[byte] is: 8 bytes, the pointer at 0 and the length
-// at 4.
-type (
-	Ciovec struct{ Buf guestptr.Slice[byte] }
-	Iovec  struct{ Buf guestptr.Slice[byte] }
-)
+// Ciovec is one buffer of a vectored write (fd_write): a guest (pointer,
+// length) pair, buf and buf_len, which is exactly what a
+// guestptr.Slice[byte] is: 8 bytes, the pointer at 0 and the length at 4.
+type Ciovec struct{ Buf guestptr.Slice[byte] }
+
+// Iovec is one buffer of a vectored read (fd_read), laid out as Ciovec.
+type Iovec struct{ Buf guestptr.Slice[byte] }
 
 // Preopentype is the type of a preopened resource: an enum of 1 case.
 type Preopentype uint8
