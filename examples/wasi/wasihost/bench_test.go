@@ -3,6 +3,7 @@ package wasihost
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
@@ -156,3 +157,43 @@ func memoryOf(m api.Module) memory.Memory {
 	mem, _ := h.memory(m)
 	return mem
 }
+
+// TestCallAllocs checks that the calls a guest makes over and over
+// allocate nothing.
+func TestCallAllocs(t *testing.T) {
+	f := newFixture(t, Config{Stdin: zeros{}, Stdout: io.Discard, Rand: zeros{}})
+	setupIovecs(t, f.mem)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		params []uint64
+	}{
+		{"fd_write", []uint64{1, benchIovs, benchIovecs, benchNwritten}},
+		{"fd_read", []uint64{0, benchIovs, benchIovecs, benchNwritten}},
+		{"clock_time_get", []uint64{1, 0, 0x100}},
+		{"clock_res_get", []uint64{0, 0x100}},
+		{"random_get", []uint64{0x200, 32}},
+		{"fd_fdstat_get", []uint64{1, 0x100}},
+		{"args_sizes_get", []uint64{0x100, 0x104}},
+		{"fd_write EFAULT", []uint64{1, memory.PageSize, 1, benchNwritten}},
+	} {
+		fn := f.fns[strings.Fields(tc.name)[0]]
+		stack := make([]uint64, len(tc.params))
+		allocs := testing.AllocsPerRun(100, func() {
+			copy(stack, tc.params)
+			fn(ctx, f.mod, stack)
+		})
+		if want := strings.HasSuffix(tc.name, "EFAULT"); want != (Errno(stack[0]) != 0) {
+			t.Errorf("%s: %v", tc.name, Errno(stack[0]))
+		}
+		if allocs != 0 && !strings.HasSuffix(tc.name, "EFAULT") {
+			t.Errorf("%s allocates %v times per call", tc.name, allocs)
+		}
+		t.Logf("%s: %v allocs", tc.name, allocs)
+	}
+}
+
+// zeros reads as endless zero bytes.
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) { clear(b); return len(b), nil }

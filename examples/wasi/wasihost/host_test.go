@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -576,5 +577,33 @@ func TestFdWriteGather(t *testing.T) {
 	out.Reset()
 	if got := f.call("fd_write", 1, memory.PageSize-8*20, 21, 0x2000); got != ErrnoFault || out.Len() != 0 {
 		t.Errorf("fd_write = %v, wrote %d bytes", got, out.Len())
+	}
+}
+
+// TestPreopenWithCGuest runs the C guest with one preopen (a test-only
+// hook: the host has none) and checks wasi-libc finds it through
+// fd_prestat_get and fd_prestat_dir_name, as under wazero with a mount.
+func TestPreopenWithCGuest(t *testing.T) {
+	wasm, err := os.ReadFile("../guest/wasi.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	var out bytes.Buffer
+	h, err := New(Config{Args: []string{"wasi"}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.def.preopens = []string{"/data"}
+	if _, err := h.Instantiate(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Instantiate(ctx, wasm); err != nil {
+		t.Fatal(err)
+	}
+	if want := "preopen fd 3 OK /data\nfd_prestat_get(4) EBADF\npreopens 1\nexit 0\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("stdout:\n%s\nwant it to end with:\n%s", out.String(), want)
 	}
 }
