@@ -312,3 +312,36 @@ func TestWithSlice(t *testing.T) {
 		t.Errorf("%d borrows held after the With calls", n)
 	}
 }
+
+func TestViewCopiesShareABorrow(t *testing.T) {
+	m := mem32(0x40)
+	s := guestptr.NewSlice[uint32](m, 0, 4)
+	v, err := s.AsSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := v
+	if err := c.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if v.Slice() != nil {
+		t.Error("a copy's Release left the original view's slice readable")
+	}
+	asError(t, v.Release(), guestptr.ErrReleased)
+
+	mv, err := s.AsSliceMut()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := mv
+	if err := mv.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if mc.Slice() != nil {
+		t.Error("a released MutView's copy still returns its slice")
+	}
+	asError(t, mc.Release(), guestptr.ErrReleased)
+	if n := m.Borrows().Held(); n != 0 {
+		t.Errorf("%d borrows held", n)
+	}
+}
