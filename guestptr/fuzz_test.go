@@ -25,8 +25,11 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime/metrics"
+	"strings"
 	"testing"
 	"unicode/utf8"
 	"unsafe"
@@ -1402,4 +1405,169 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("Bytes().ToSlice of %v = %q, want %q", s, raw, region)
 		}
 	})
+}
+
+// ---------------------------------------------------------------------------
+// Seed corpora. The files under testdata/fuzz run as part of go test; this
+// writes them again when GUESTKIT_FUZZ_CORPUS is set:
+//
+//	GUESTKIT_FUZZ_CORPUS=1 go test -run TestWriteFuzzCorpus ./guestptr
+
+// fzCorpusFile writes one seed in the go test fuzz v1 format.
+func fzCorpusFile(t *testing.T, target, name string, args ...any) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("go test fuzz v1\n")
+	for _, a := range args {
+		switch a := a.(type) {
+		case []byte:
+			fmt.Fprintf(&b, "[]byte(%q)\n", a)
+		case uint64:
+			fmt.Fprintf(&b, "uint64(%d)\n", a)
+		case uint8:
+			fmt.Fprintf(&b, "uint8(%d)\n", a)
+		default:
+			t.Fatalf("corpus value of type %T", a)
+		}
+	}
+	dir := filepath.Join("testdata", "fuzz", target)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name = strings.NewReplacer(" ", "-", "/", "-", "*", "", "[", "", "]", "", ".", "-").Replace(name)
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fzValid is a byte stream from which fzFill makes a valid value with
+// varied fields.
+// No byte is a multiple of 8, so wherever fzFill takes a choice byte it
+// takes a valid value.
+var fzValid = bytes.Repeat([]byte{0x09, 1, 2, 0x13, 4, 5, 0x7e, 7, 0x31, 0x2a, 3, 0x8b, 0xc1, 0x55}, 40)
+
+// fzRaw makes fzFill take raw, mostly invalid values.
+var fzRaw = bytes.Repeat([]byte{0, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9, 0xf8}, 60)
+
+func TestWriteFuzzCorpus(t *testing.T) {
+	if os.Getenv("GUESTKIT_FUZZ_CORPUS") == "" {
+		t.Skip("set GUESTKIT_FUZZ_CORPUS=1 to write the seed corpora")
+	}
+	for _, dir := range []string{"FuzzPtrRead", "FuzzPtrWrite", "FuzzSlice", "FuzzString"} {
+		if err := os.RemoveAll(filepath.Join("testdata", "fuzz", dir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abis := []struct {
+		name string
+		bit  uint8
+	}{{"wasm32", 0}, {"wasm64", 1}}
+
+	// A valid value of each record at 16, in a memory just large enough:
+	// read as is, one byte past the end, misaligned, and corrupted.
+	corrupt := map[string][3]uint64{ // type: offset on wasm32, on wasm64, byte
+		"guestptr_test.fzChecked":      {1, 1, 5},      // enum = case count
+		"guestptr_test.fzVariant":      {0, 0, 4},      // a tag with no case
+		"guestptr_test.fzSubscription": {8, 8, 3},      // a tag past the cases
+		"guestptr_test.fzSparseRec":    {0, 0, 2},      // a tag between cases
+		"guestptr_test.fzArrays":       {7, 7, 2},      // bool 2
+		"guestptr_test.fzIovecs":       {27, 51, 1},    // an unknown flag bit
+		"guestptr_test.fzPacked":       {19, 19, 7},    // enum past its cases
+		"guestptr_test.fzNested":       {40, 40, 2},    // bool 2
+		"guestptr_test.fzUnions":       {12, 12, 9},    // nothing checked: still valid
+		"guestptr_test.fzScalars":      {0, 0, 0xff},   // nothing checked: still valid
+		"guestptr_test.fzPointers":     {0, 0, 0xff},   // nothing checked: still valid
+		"guestptr_test.fzPlaced":       {12, 12, 0xff}, // a blank field: still valid
+	}
+	for sel, k := range fzRecords {
+		for _, a := range abis {
+			mem := memory.New(0)
+			if a.bit == 1 {
+				mem = memory.NewWasm64(0)
+			}
+			l := fzLayout(t, k.typ, mem.ABI())
+			mem, _ = fzMemory(make([]byte, 32+l.Size), a.bit)
+			v := reflect.New(k.typ).Elem()
+			if fzFill(v, l, &fzRand{fzValid}, mem, true) {
+				t.Fatalf("%v: the valid stream made an invalid value", k.typ)
+			}
+			if err := k.write(mem, 16, v); err != nil {
+				t.Fatalf("%v: %v", k.typ, err)
+			}
+			data := bytes.Clone(mem.Bytes())
+			base := k.name + "-" + a.name
+			fzCorpusFile(t, "FuzzPtrRead", base+"-valid", data, uint64(16), uint8(sel), a.bit)
+			if l.Size > 0 {
+				fzCorpusFile(t, "FuzzPtrRead", base+"-past-end-by-one", data, uint64(len(data))-l.Size+1, uint8(sel), a.bit)
+			}
+			if l.Align > 1 {
+				fzCorpusFile(t, "FuzzPtrRead", base+"-misaligned", data, uint64(17), uint8(sel), a.bit)
+			}
+			if c, ok := corrupt[k.name]; ok {
+				bad := bytes.Clone(data)
+				bad[16+c[a.bit]] = byte(c[2])
+				fzCorpusFile(t, "FuzzPtrRead", base+"-corrupt", bad, uint64(16), uint8(sel), a.bit)
+			}
+			end := uint64(1<<32 - 1)
+			if a.bit == 1 {
+				end = 1<<64 - 1
+			}
+			fzCorpusFile(t, "FuzzPtrRead", base+"-address-space-end", data, end-l.Size/2, uint8(sel), a.bit)
+
+			pattern := bytes.Repeat([]byte{0xa5}, len(data))
+			fzCorpusFile(t, "FuzzPtrWrite", base+"-valid", pattern, uint64(16), uint8(sel), a.bit, fzValid)
+			fzCorpusFile(t, "FuzzPtrWrite", base+"-raw-values", pattern, uint64(16), uint8(sel), a.bit, fzRaw)
+			fzCorpusFile(t, "FuzzPtrWrite", base+"-past-end-by-one", pattern, uint64(len(data))-l.Size+1, uint8(sel), a.bit, fzValid)
+		}
+	}
+
+	// Slices: four valid elements at 8, read, copied and viewed; views
+	// across growth; huge and wrapping lengths.
+	for sel, k := range fzElems {
+		for _, a := range abis {
+			mem, abi := fzMemory(make([]byte, 256), a.bit)
+			l := fzLayout(t, k.typ, abi)
+			r := &fzRand{fzValid}
+			for i := range uint64(4) {
+				v := reflect.New(k.typ).Elem()
+				fzFill(v, l, r, mem, true)
+				if err := k.write(mem, 8+i*l.Size, v); err != nil {
+					t.Fatalf("%v: %v", k.typ, err)
+				}
+			}
+			data := bytes.Clone(mem.Bytes())
+			base := k.name + "-" + a.name
+			fzCorpusFile(t, "FuzzSlice", base+"-4-valid", data, uint64(8), uint64(4), uint8(sel), a.bit, fzValid)
+			fzCorpusFile(t, "FuzzSlice", base+"-4-valid-grow", data, uint64(8), uint64(4), uint8(sel), a.bit|16, fzValid)
+			fzCorpusFile(t, "FuzzSlice", base+"-raw-values", data, uint64(8), uint64(4), uint8(sel), a.bit, fzRaw)
+			fzCorpusFile(t, "FuzzSlice", base+"-misaligned", data, uint64(9), uint64(2), uint8(sel), a.bit, fzValid)
+			if a.bit == 0 {
+				fzCorpusFile(t, "FuzzSlice", base+"-4GiB", data, uint64(0), uint64(1<<32), uint8(sel), a.bit, []byte(nil))
+				fzCorpusFile(t, "FuzzSlice", base+"-wraps-2^32", data, uint64(0x1000), uint64(178956971), uint8(sel), a.bit, []byte(nil))
+				fzCorpusFile(t, "FuzzSlice", base+"-at-2^32-8", data, uint64(1<<32-8), uint64(2), uint8(sel), a.bit, []byte(nil))
+			} else {
+				fzCorpusFile(t, "FuzzSlice", base+"-2^40", data, uint64(0), uint64(1<<40), uint8(sel), a.bit, []byte(nil))
+				fzCorpusFile(t, "FuzzSlice", base+"-2^64-1", data, uint64(0), uint64(1<<64-1), uint8(sel), a.bit, []byte(nil))
+				fzCorpusFile(t, "FuzzSlice", base+"-wraps-2^64", data, uint64(0x1000), uint64(768614336404564651), uint8(sel), a.bit, []byte(nil))
+				fzCorpusFile(t, "FuzzSlice", base+"-at-2^64-8", data, uint64(1<<64-8), uint64(2), uint8(sel), a.bit, []byte(nil))
+			}
+		}
+	}
+
+	// Strings: valid ones, each kind of invalid UTF-8, and huge lengths.
+	for _, s := range []struct{ name, s string }{
+		{"empty", ""}, {"ascii", "hello"}, {"two-byte", "héllo"}, {"three-byte", "日本語"},
+		{"four-byte", "\U0010ffff"}, {"overlong", "\xc0\xaf"}, {"surrogate", "\xed\xa0\x80"},
+		{"truncated", "\xe2\x82"}, {"lone-continuation", "\x80"}, {"past-max-rune", "\xf4\x90\x80\x80"},
+		{"bad-in-middle", "ok\xffok"},
+	} {
+		data := []byte("xx" + s.s + "yy")
+		for _, a := range abis {
+			fzCorpusFile(t, "FuzzString", s.name+"-"+a.name, data, uint64(2), uint64(len(s.s)), a.bit)
+		}
+	}
+	fzCorpusFile(t, "FuzzString", "4GiB-wasm32", []byte("abc"), uint64(0), uint64(1<<32), uint8(0))
+	fzCorpusFile(t, "FuzzString", "2^40-wasm64", []byte("abc"), uint64(0), uint64(1<<40), uint8(1))
+	fzCorpusFile(t, "FuzzString", "wraps-2^32", []byte("abc"), uint64(1<<32-2), uint64(4), uint8(0))
+	fzCorpusFile(t, "FuzzString", "wraps-2^64", []byte("abc"), uint64(16), uint64(1<<64-8), uint8(1))
 }
