@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/guestkit/guestkit/memory"
@@ -251,4 +253,51 @@ func FuzzBorrows(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// mbPrograms are the FuzzBorrows seeds: op, a, b triples (see FuzzBorrows
+// for what they do).
+var mbPrograms = map[string][]byte{
+	// A mutable borrow refuses overlapping borrows and accesses, not
+	// adjacent ones, until released.
+	"mutable-overlaps": {1, 0, 16, 1, 15, 2, 0, 8, 4, 3, 15, 1, 4, 16, 4, 2, 0, 0, 1, 15, 2},
+	// Shared borrows coexist and allow reads, refuse writes and mutable
+	// borrows.
+	"shared-then-write": {0, 0, 8, 0, 4, 8, 3, 0, 16, 4, 7, 1, 1, 11, 1, 2, 0, 0, 2, 1, 0, 1, 0, 16},
+	// Releasing twice, through a copy, or the zero Borrow is ErrReleased.
+	"double-release": {0, 1, 1, 2, 0, 0, 2, 0, 0, 5, 0, 0, 2, 1, 0, 1, 1, 1, 5, 1, 0, 5, 1, 0},
+	// Zero-length borrows never conflict and are not counted.
+	"zero-length": {1, 5, 0, 1, 5, 0, 0, 5, 0, 4, 5, 0, 1, 0, 16, 1, 5, 0, 3, 5, 0},
+	// Borrows of one region: equal starts in the tree.
+	"equal-starts": {0, 8, 8, 7, 0, 0, 7, 0, 1, 7, 1, 0, 2, 0, 0, 7, 1, 1, 2, 1, 0, 2, 2, 0, 7, 0, 1},
+	// Regions spread over the whole address space.
+	"wide": {0x81, 1, 255, 0x80, 1, 1, 0x80, 2, 0, 0x84, 1, 200, 0x83, 0, 255, 0x82, 0, 0, 0x80, 1, 1},
+	// Regions at the top of the address space, which would wrap.
+	"top-of-space": {0xc1, 0, 30, 0xc0, 3, 3, 0xc4, 1, 1, 0xc3, 0, 39, 0xc1, 5, 2, 6, 0, 0, 0xc1, 31, 39},
+	// Many borrows released all at once, in a rotated order.
+	"release-all": {0, 0, 4, 0, 2, 4, 0, 4, 4, 1, 9, 3, 1, 12, 3, 0, 20, 10, 6, 2, 0, 1, 0, 32, 3, 3, 3, 6, 1, 0},
+	// A treap of many small disjoint mutable borrows, queried everywhere.
+	"many-disjoint": {1, 0, 2, 1, 4, 2, 1, 8, 2, 1, 12, 2, 1, 16, 2, 1, 20, 2, 1, 24, 2, 1, 28, 2, 1, 32, 2,
+		3, 2, 2, 3, 3, 2, 4, 6, 3, 4, 30, 4, 3, 34, 10, 2, 3, 0, 3, 6, 2, 4, 6, 3},
+}
+
+// TestWriteFuzzCorpus writes mbPrograms under testdata/fuzz when
+// GUESTKIT_FUZZ_CORPUS is set.
+func TestWriteFuzzCorpus(t *testing.T) {
+	if os.Getenv("GUESTKIT_FUZZ_CORPUS") == "" {
+		t.Skip("set GUESTKIT_FUZZ_CORPUS=1 to write the seed corpora")
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzBorrows")
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, prog := range mbPrograms {
+		s := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", prog)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
