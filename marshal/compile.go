@@ -60,7 +60,7 @@ type extra struct {
 	ranges []rangeCheck
 	checks []op
 	chunks []chunk // the block's spans as 8, 4, 2 and 1-byte moves: what a write writes
-	never  bool // a block with an enum of no cases
+	never  bool    // a block with an enum of no cases
 }
 
 // chunk is a move of w bytes at off.
