@@ -7,10 +7,12 @@
 //		...
 //	}
 //
-// Borrows are tracked per adapter. Use one adapter per guest memory for as
-// long as views may be held: [Of] keeps one per api.Memory for you (call
-// [Forget] when the module is closed), or make one with [New] and keep it
-// beside the module.
+// Borrows are tracked per adapter, so host calls must share one adapter per
+// guest memory for as long as views may be held. [Of] does that for you: it
+// returns the same adapter for a memory while anything (a caller, or a view
+// the adapter lent) still holds it, and holds neither the adapter nor the
+// memory itself, so closed modules are collected as usual. Or make one with
+// [New] and keep it beside the module.
 //
 // # Growth
 //
@@ -52,8 +54,10 @@ package wazeromem
 import (
 	"math"
 	"reflect"
+	"runtime"
 	"sync"
 	"unsafe"
+	"weak"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -135,18 +139,56 @@ func (m *Memory) Borrows() *memory.Borrows { return &m.borrows }
 // Unwrap returns the wazero memory.
 func (m *Memory) Unwrap() api.Memory { return m.mem }
 
-var adapters sync.Map // api.Memory -> *Memory
+// adapters maps the address of a wazero memory instance to a weak pointer
+// to its adapter. Nothing here keeps a memory or an adapter alive: an
+// adapter lives as long as someone holds it or a view it lent, and a closed
+// module's memory is collected as usual.
+var adapters sync.Map // uintptr -> weak.Pointer[Memory]
 
-// Of returns the adapter of m, making it on first use, so that every host
-// call on one memory shares one borrow tracker. A lookup takes no lock and
-// does not allocate. Call Forget when the module is closed.
+// Of returns the adapter of m, making it on first use, so that host calls
+// on one memory share one borrow tracker for as long as any view of it is
+// held. A lookup takes no lock and does not allocate. Of keeps neither m
+// nor the adapter alive: once a module is closed and unreachable, its
+// memory is collected.
 func Of(m api.Memory) *Memory {
-	if a, ok := adapters.Load(m); ok {
-		return a.(*Memory)
+	key := instanceAddress(m)
+	if key == 0 {
+		return New(m)
 	}
-	a, _ := adapters.LoadOrStore(m, New(m))
-	return a.(*Memory)
+	if w, ok := adapters.Load(key); ok {
+		if a := w.(weak.Pointer[Memory]).Value(); a != nil && a.mem == m {
+			return a
+		}
+	}
+	ofMu.Lock()
+	defer ofMu.Unlock()
+	if w, ok := adapters.Load(key); ok {
+		if a := w.(weak.Pointer[Memory]).Value(); a != nil && a.mem == m {
+			return a
+		}
+	}
+	a := New(m)
+	w := weak.Make(a)
+	adapters.Store(key, w)
+	runtime.AddCleanup(a, func(key uintptr) { adapters.CompareAndDelete(key, w) }, key)
+	return a
 }
 
-// Forget drops the adapter Of keeps for m.
-func Forget(m api.Memory) { adapters.Delete(m) }
+var ofMu sync.Mutex // serializes making adapters in Of
+
+// instanceAddress returns the address of the object behind m, or 0 when m
+// is not a non-nil pointer.
+func instanceAddress(m api.Memory) uintptr {
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return 0
+	}
+	return uintptr(v.UnsafePointer())
+}
+
+// Forget drops the adapter Of keeps for m, so the next Of makes a new one.
+func Forget(m api.Memory) {
+	if key := instanceAddress(m); key != 0 {
+		adapters.Delete(key)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"unsafe"
@@ -261,5 +263,49 @@ func TestMaxMemory(t *testing.T) {
 	}
 	if _, err := guestptr.New[uint32](a, last+2).Read(); !errors.Is(err, guestptr.ErrOutOfBounds) && !errors.Is(err, guestptr.ErrOverflow) {
 		t.Errorf("read across the end: %v", err)
+	}
+}
+
+// TestOfDoesNotLeak instantiates and closes many modules with 1 MiB
+// memories, looking each one up with Of: once closed, their memories must
+// be collected, since Of holds neither them nor their adapters.
+func TestOfDoesNotLeak(t *testing.T) {
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	if _, err := r.NewHostModuleBuilder("host").NewFunctionBuilder().
+		WithFunc(func(context.Context, api.Module) {}).Export("touch").Instantiate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	compiled, err := r.CompileModule(ctx, growModule(memoryType(16)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		var ms runtime.MemStats
+		for range 3 {
+			runtime.GC()
+		}
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse
+	}
+	before := heap()
+	const modules = 100
+	for i := range modules {
+		mod, err := r.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(fmt.Sprint("m", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := guestptr.New[uint32](wazeromem.Of(mod.Memory()), 0).Read(); err != nil {
+			t.Fatal(err)
+		}
+		if err := mod.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := heap()
+	// 100 leaked memories would be 100 MiB; allow a few for noise.
+	if grown := int64(after) - int64(before); grown > 16<<20 {
+		t.Errorf("heap grew by %d MiB after %d modules were closed: memories are kept alive", grown>>20, modules)
 	}
 }
