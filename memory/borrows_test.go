@@ -296,3 +296,30 @@ func TestAccessExcludesBorrowing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBorrowTopOfAddressSpace takes borrows that end exactly at 2^64: the
+// last byte, 2^64-1, is part of the region and must conflict like any
+// other. (No memory is that large, so guestptr never asks; the Borrows API
+// does not say so.)
+func TestBorrowTopOfAddressSpace(t *testing.T) {
+	const last = 1<<64 - 1
+	var b memory.Borrows
+	h, err := b.Mutable(last, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Mutable(last, 1); !errors.Is(err, memory.ErrBorrowed) {
+		t.Errorf("second mutable borrow of byte 2^64-1 = %v, want ErrBorrowed", err)
+	}
+	if _, err := b.Shared(last-15, 16); !errors.Is(err, memory.ErrBorrowed) {
+		t.Errorf("shared borrow of [2^64-16, 2^64) over a mutable borrow of its last byte = %v, want ErrBorrowed", err)
+	}
+	acc, err := b.BeginWrite(last, 1)
+	acc.End()
+	if !errors.Is(err, memory.ErrBorrowed) {
+		t.Errorf("BeginWrite of byte 2^64-1 under a mutable borrow = %v, want ErrBorrowed", err)
+	}
+	if err := h.Release(); err != nil {
+		t.Fatal(err)
+	}
+}
