@@ -82,18 +82,15 @@ func (b *Borrows) Shared(addr, n uint64) (Borrow, error) { return b.take(addr, n
 func (b *Borrows) Mutable(addr, n uint64) (Borrow, error) { return b.take(addr, n, true) }
 
 func (b *Borrows) take(addr, n uint64, mutable bool) (Borrow, error) {
-	end := addr + n
-	if end < addr {
-		end = 1<<64 - 1 // the caller checked bounds; never wrap the interval
-	}
+	last := lastByte(addr, n)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if n > 0 {
-		if err := b.conflict(addr, end, mutable); err != nil {
+		if err := b.conflict(addr, last, n, mutable); err != nil {
 			return Borrow{}, err
 		}
 	}
-	nd := b.newNode(addr, end, mutable)
+	nd := b.newNode(addr, last, mutable)
 	if n > 0 {
 		nd.inTree = true
 		b.treeFor(mutable).insert(nd)
@@ -169,11 +166,7 @@ func (b *Borrows) BeginWrite(addr, n uint64) (a Access, err error) {
 func (b *Borrows) beginSlow(addr, n uint64, write bool) (Access, error) {
 	b.mu.RLock()
 	if n > 0 {
-		end := addr + n
-		if end < addr {
-			end = 1<<64 - 1
-		}
-		if err := b.conflict(addr, end, write); err != nil {
+		if err := b.conflict(addr, lastByte(addr, n), n, write); err != nil {
 			b.mu.RUnlock()
 			return Access{}, err
 		}
@@ -181,17 +174,26 @@ func (b *Borrows) beginSlow(addr, n uint64, write bool) (Access, error) {
 	return Access{b: b}, nil
 }
 
-// conflict reports the first borrow held that [start, end) conflicts with.
-// The caller holds mu.
-func (b *Borrows) conflict(start, end uint64, write bool) error {
-	found := b.mutable.overlap(start, end)
+// lastByte returns the last byte of the n > 0 bytes at addr. A region that
+// would run past 2^64 is cut there; callers check bounds first, so none do.
+func lastByte(addr, n uint64) uint64 {
+	if addr+n < addr {
+		return 1<<64 - 1
+	}
+	return addr + n - 1
+}
+
+// conflict reports the first borrow held that the n bytes [start, last]
+// conflict with. The caller holds mu.
+func (b *Borrows) conflict(start, last, n uint64, write bool) error {
+	found := b.mutable.overlap(start, last)
 	if found == nil && write {
-		found = b.shared.overlap(start, end)
+		found = b.shared.overlap(start, last)
 	}
 	if found == nil {
 		return nil
 	}
-	return &BorrowError{Addr: start, Len: end - start, Write: write, HeldAddr: found.start, HeldLen: found.end - found.start, HeldMutable: found.mutable}
+	return &BorrowError{Addr: start, Len: n, Write: write, HeldAddr: found.start, HeldLen: found.last - found.start + 1, HeldMutable: found.mutable}
 }
 
 func (b *Borrows) treeFor(mutable bool) *tree {
@@ -203,7 +205,7 @@ func (b *Borrows) treeFor(mutable bool) *tree {
 
 // newNode returns a node from the free list, or a new one. Reusing nodes
 // keeps taking and releasing borrows free of allocation.
-func (b *Borrows) newNode(start, end uint64, mutable bool) *node {
+func (b *Borrows) newNode(start, last uint64, mutable bool) *node {
 	var nd *node
 	if k := len(b.free); k > 0 {
 		nd, b.free = b.free[k-1], b.free[:k-1]
@@ -215,7 +217,7 @@ func (b *Borrows) newNode(start, end uint64, mutable bool) *node {
 	b.seed ^= b.seed >> 7
 	b.seed ^= b.seed << 17
 	b.seq++
-	nd.start, nd.end, nd.mutable, nd.prio, nd.seq = start, end, mutable, b.seed, b.seq
-	nd.left, nd.right, nd.maxEnd = nil, nil, end
+	nd.start, nd.last, nd.mutable, nd.prio, nd.seq = start, last, mutable, b.seed, b.seq
+	nd.left, nd.right, nd.maxLast = nil, nil, last
 	return nd
 }

@@ -17,21 +17,23 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// mbRegion is a requested region and the interval it stands for. Borrows
-// never wraps an interval: one that would pass 2^64 ends at 2^64-1, as
-// the tracker documents (callers check bounds first).
+// mbRegion is a requested region and the closed interval [start, last] of
+// bytes it stands for. Borrows never wraps an interval: one that would pass
+// 2^64 ends at byte 2^64-1, as the tracker documents (callers check bounds
+// first).
 type mbRegion struct {
-	addr, n    uint64
-	start, end uint64
-	mutable    bool
+	addr, n     uint64
+	start, last uint64
+	mutable     bool
 }
 
 func mbMake(addr, n uint64, mutable bool) mbRegion {
 	end, carry := bits.Add64(addr, n, 0)
+	last := end - 1
 	if carry != 0 {
-		end = 1<<64 - 1
+		last = 1<<64 - 1
 	}
-	return mbRegion{addr: addr, n: n, start: addr, end: end, mutable: mutable}
+	return mbRegion{addr: addr, n: n, start: addr, last: last, mutable: mutable}
 }
 
 type mbHandle struct {
@@ -49,7 +51,7 @@ func (m *mbModel) conflicts(r mbRegion, write bool) []mbRegion {
 	}
 	var out []mbRegion
 	for _, h := range m.handles {
-		if h.live && h.r.n > 0 && h.r.start < r.end && r.start < h.r.end && (write || h.r.mutable) {
+		if h.live && h.r.n > 0 && r.n > 0 && h.r.start <= r.last && r.start <= h.r.last && (write || h.r.mutable) {
 			out = append(out, h.r)
 		}
 	}
@@ -82,11 +84,11 @@ func mbCheck(err error, r mbRegion, write bool, want []mbRegion) error {
 	if !errors.As(err, &be) || !errors.Is(err, memory.ErrBorrowed) || be.Error() == "" {
 		return fmt.Errorf("refusal %v is not a *BorrowError matching ErrBorrowed", err)
 	}
-	if be.Addr != r.start || be.Len != r.end-r.start || be.Write != write {
+	if be.Addr != r.start || be.Len != r.n || be.Write != write {
 		return fmt.Errorf("BorrowError %+v does not describe the request %+v (write %v)", be, r, write)
 	}
 	for _, w := range want {
-		if be.HeldAddr == w.start && be.HeldLen == w.end-w.start && be.HeldMutable == w.mutable {
+		if be.HeldAddr == w.start && be.HeldLen == w.last-w.start+1 && be.HeldMutable == w.mutable {
 			return nil
 		}
 	}

@@ -4,9 +4,9 @@ import "sync/atomic"
 
 // node is one borrowed region in a tree.
 type node struct {
-	start, end  uint64 // [start, end)
+	start, last uint64 // the region's first and last byte: [start, last]
 	seq         uint64 // unique per borrow taken: orders equal starts
-	maxEnd      uint64 // the largest end in this subtree
+	maxLast     uint64 // the largest last byte in this subtree
 	prio        uint64 // heap order, random
 	left, right *node
 	mutable     bool
@@ -14,28 +14,30 @@ type node struct {
 	gen         atomic.Uint64 // bumped on release, so stale handles are detected
 }
 
-// tree is a treap of regions ordered by (start, seq), each node knowing the largest end below it, so
-// an overlap query visits O(log n) nodes whatever the addresses.
+// tree is a treap of regions ordered by (start, seq), each node knowing the
+// largest last byte below it, so an overlap query visits O(log n) nodes
+// whatever the addresses. Regions are closed intervals so that one may end
+// at the top of the address space.
 type tree struct{ root *node }
 
 func (t *tree) insert(nd *node) { t.root = insert(t.root, nd) }
 
 func (t *tree) remove(nd *node) { t.root = remove(t.root, nd) }
 
-// overlap returns a node whose region overlaps [start, end), or nil. It
-// walks one path from the root: when the left subtree has a region ending
-// after start, either that subtree holds an overlap or that region begins at
-// or after end, and then so does everything else.
-func (t *tree) overlap(start, end uint64) *node {
+// overlap returns a node whose region overlaps [start, last], or nil. It
+// walks one path from the root: when the left subtree has a region reaching
+// start, either that subtree holds an overlap or that region begins after
+// last, and then so does everything else.
+func (t *tree) overlap(start, last uint64) *node {
 	for n := t.root; n != nil; {
-		if n.left != nil && n.left.maxEnd > start {
+		if n.left != nil && n.left.maxLast >= start {
 			n = n.left
 			continue
 		}
-		if n.start >= end {
+		if n.start > last {
 			return nil
 		}
-		if n.end > start {
+		if n.last >= start {
 			return n
 		}
 		n = n.right
@@ -49,12 +51,12 @@ func less(a, b *node) bool {
 }
 
 func fix(n *node) {
-	n.maxEnd = n.end
-	if n.left != nil && n.left.maxEnd > n.maxEnd {
-		n.maxEnd = n.left.maxEnd
+	n.maxLast = n.last
+	if n.left != nil && n.left.maxLast > n.maxLast {
+		n.maxLast = n.left.maxLast
 	}
-	if n.right != nil && n.right.maxEnd > n.maxEnd {
-		n.maxEnd = n.right.maxEnd
+	if n.right != nil && n.right.maxLast > n.maxLast {
+		n.maxLast = n.right.maxLast
 	}
 }
 
