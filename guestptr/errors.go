@@ -71,8 +71,8 @@ type Error struct {
 	Err error
 }
 
-// Error returns, for example,
-// "read guestptr.Ptr[wasi.Fdstat] at 0x1000: field FsFlags: invalid flags 0x8000".
+// Error returns, for example, "read guestptr.Ptr[wasi.Fdstat] at 0x1000:
+// field FsFlags: invalid flags 0x8000 (unknown bits 0x8000)".
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s at %#x: %v", e.Op, e.Type, e.Addr, e.Err)
 }

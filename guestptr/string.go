@@ -129,7 +129,7 @@ func (s String) AsStr() (StrView, error) {
 	if err != nil {
 		return StrView{}, err
 	}
-	v := View[byte]{data: data, borrow: borrow}
+	v := View[byte]{data: data, borrow: borrow, addr: s.ref.Addr}
 	if err := checkUTF8(data); err != nil {
 		_ = v.Release()
 		return StrView{}, fail[String]("view", s.ref.Addr, s.ref.Len, err)

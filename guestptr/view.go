@@ -17,6 +17,7 @@ import (
 type View[T any] struct {
 	data   []T
 	borrow memory.Borrow
+	addr   uint64
 }
 
 // Slice returns the elements, or nil once the view is released. Do not
@@ -34,7 +35,7 @@ func (v View[T]) Len() int { return len(v.data) }
 // Release ends the borrow. A second Release fails with ErrReleased.
 func (v View[T]) Release() error {
 	if err := v.borrow.Release(); err != nil {
-		return fail[View[T]]("release", 0, 0, err)
+		return fail[View[T]]("release", v.addr, 0, err)
 	}
 	return nil
 }
@@ -94,7 +95,7 @@ func (v MutView[T]) Release() error {
 // (ErrShared), and no mutable view may overlap (ErrBorrowed).
 func (s Slice[T]) AsSlice() (View[T], error) {
 	data, borrow, _, err := view[Slice[T], T](s.ref, false)
-	return View[T]{data: data, borrow: borrow}, err
+	return View[T]{data: data, borrow: borrow, addr: s.ref.Addr}, err
 }
 
 // AsSliceMut returns a mutable view of the elements, held as a mutable

@@ -84,7 +84,7 @@ func TestViews(t *testing.T) {
 			if !errors.Is(e, memory.ErrReleased) {
 				t.Error("ErrReleased is not memory.ErrReleased")
 			}
-			checkError(t, v.Release(), guestptr.ErrReleased, "release", "guestptr.View[guestptr_test.Pair]", 0)
+			checkError(t, v.Release(), guestptr.ErrReleased, "release", "guestptr.View[guestptr_test.Pair]", 0x20)
 
 			// Release, then borrow again.
 			if got, err := guestptr.New[Pair](m, 0x38).Read(); err != nil || got != (Pair{70, 80}) {

@@ -33,11 +33,13 @@ type FieldError struct {
 	// Err is the sentinel: ErrInvalidBool, ErrInvalidEnum, ErrInvalidFlags,
 	// ErrInvalidTag or ErrValueRange.
 	Err error
-	// Detail completes the sentinel's text ("0x8000", "300 does not fit u8").
+	// Detail completes the sentinel's text ("0x8000 (unknown bits
+	// 0x8000)", "300 does not fit u8").
 	Detail string
 }
 
-// Error returns "field FsFlags: invalid flags 0x8000".
+// Error returns, for example, "field FsFlags: invalid flags 0x8000 (unknown
+// bits 0x8000)".
 func (e *FieldError) Error() string {
 	msg := e.Err.Error()
 	if e.Detail != "" {

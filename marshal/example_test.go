@@ -61,7 +61,7 @@ func ExampleFor() {
 	fmt.Println(out, err)
 	// Output:
 	// size 8
-	// field [2].N: value out of range 8589934592 does not fit 4 bytes true [0 0 0 0 0 0 0 0]
+	// field [2].N: value out of range 8589934592 does not fit u32 true [0 0 0 0 0 0 0 0]
 	// <nil> [8 0 0 0 2 0 0 0]
 	// [{0 1} {8 2} {76 3}] <nil>
 }

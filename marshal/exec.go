@@ -197,7 +197,7 @@ func check(ops []op, src unsafe.Pointer, ptrW uint8) error {
 		case opU8, opU16, opU32, opU64, opUint, opNever:
 			v := loadGo(g, o.gw)
 			if o.w < 8 && v>>(8*o.w) != 0 {
-				return o.fail(ErrValueRange, v, fmt.Sprintf("%d does not fit %d bytes", v, o.w))
+				return o.fail(ErrValueRange, v, fmt.Sprintf("%s does not fit u%d", o.goValue(v), 8*o.w))
 			}
 			if v > o.max || v&o.bad != 0 || o.code == opNever {
 				return o.invalid(v)
@@ -205,7 +205,7 @@ func check(ops []op, src unsafe.Pointer, ptrW uint8) error {
 		case opInt:
 			v := signExtend(loadGo(g, o.gw), o.gw)
 			if signExtend(v, o.w) != v {
-				return o.fail(ErrValueRange, v, fmt.Sprintf("%d does not fit %d bytes", int64(v), o.w))
+				return o.fail(ErrValueRange, v, fmt.Sprintf("%d does not fit i%d", int64(v), 8*o.w))
 			}
 		case opPointer:
 			if a := (*Ref)(g).Addr; ptrW == 4 && a > 1<<32-1 {
@@ -327,6 +327,16 @@ func (o *op) blockError(p unsafe.Pointer) error {
 		}
 	}
 	return o.fail(ErrInvalidEnum, 0, "")
+}
+
+// goValue formats the Go value whose bits, zero-extended, are v: as a
+// negative number when the Go type is signed and v's top bit is set.
+func (o *op) goValue(v uint64) string {
+	switch o.src.Type.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return fmt.Sprint(int64(signExtend(v, o.gw)))
+	}
+	return fmt.Sprint(v)
 }
 
 func (o *op) caseFor(tag uint64) *caseOps {

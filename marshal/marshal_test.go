@@ -230,7 +230,7 @@ func TestEncodeInvalid(t *testing.T) {
 
 func TestRangeErrorText(t *testing.T) {
 	err := marshal.Encode(layout.Wasm32, filled(16, 0), &narrow{Small: 300})
-	if got, want := err.Error(), "field Small: value out of range 300 does not fit 1 bytes"; got != want {
+	if got, want := err.Error(), "field Small: value out of range 300 does not fit u8"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	err = marshal.Encode(layout.Wasm32, filled(8, 0), &iovec{Buf: gptr[byte]{marshal.Ref{Addr: 1 << 32}}})
