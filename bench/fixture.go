@@ -32,18 +32,16 @@ const (
 
 // Fixture is the memory image and the values it holds.
 type Fixture struct {
-	Image        []byte
-	Fdstat       Fdstat
-	Subscription Subscription
-	SubFdRead    Subscription
-	Iovecs       IovecSum
-	String       string
-	U32          []uint32
-	U32Sum       uint64
-	// WriteFdstat is the value WriteRecord writes; WriteBytes its guest
-	// bytes, padding zero.
-	WriteFdstat Fdstat
-	WriteBytes  []byte
+	Image        []byte       // the guest memory's bytes
+	Fdstat       Fdstat       // at FdstatAddr
+	Subscription Subscription // a clock subscription, at SubscriptionAddr
+	SubFdRead    Subscription // an fd_read subscription, at SubFdReadAddr
+	Iovecs       IovecSum     // what the iovecs at IovsAddr sum to
+	String       string       // the UTF-8 text at StringAddr
+	U32          []uint32     // the uint32s at U32Addr
+	U32Sum       uint64       // their sum
+	WriteFdstat  Fdstat       // the value WriteRecord writes
+	WriteBytes   []byte       // WriteFdstat's guest bytes, padding zero
 }
 
 // NewFixture builds the memory image.

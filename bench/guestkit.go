@@ -10,7 +10,9 @@ import (
 // Guestkit is the public guestptr API, written as a host would write it:
 // one guestptr call per operation, every check guestptr makes (bounds,
 // alignment, borrows, enums, flags, tags, UTF-8).
-type Guestkit struct{ Mem memory.Memory }
+type Guestkit struct {
+	Mem memory.Memory // the memory read and written
+}
 
 // ReadFdstat reads the fdstat at addr.
 func (g Guestkit) ReadFdstat(addr uint32) (Fdstat, error) {

@@ -14,7 +14,9 @@ import (
 // bounds, the address aligned to the type's guest alignment, enums below
 // their case count, flags inside their mask, the tag a case, strings UTF-8,
 // and each iovec's bytes in bounds. It tracks no borrows.
-type Handwritten struct{ Mem memory.Memory }
+type Handwritten struct {
+	Mem memory.Memory // the memory read and written
+}
 
 // region returns the n bytes at addr aligned to align, or an error.
 func region(b []byte, addr uint32, n uint64, align uint32) ([]byte, error) {
@@ -182,7 +184,9 @@ func asU32(b []byte, n uint32) ([]uint32, error) {
 // Copy is the floor for CopySlice: the bounds and alignment checks, then
 // one copy() of the bytes into a new []uint32 (a memmove; correct on the
 // little-endian hosts guestkit supports). No per-element work.
-type Copy struct{ Mem memory.Memory }
+type Copy struct {
+	Mem memory.Memory // the memory read
+}
 
 // CopyU32 copies out the n uint32s at addr.
 func (c Copy) CopyU32(addr, n uint32) ([]uint32, error) {

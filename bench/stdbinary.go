@@ -10,7 +10,9 @@ import (
 // into structs that spell the guest padding out as blank fields, then makes
 // the same checks as Handwritten. Decode skips blank fields; Encode writes
 // them as zeros, so a write also zeroes the padding.
-type Stdbinary struct{ Mem memory.Memory }
+type Stdbinary struct {
+	Mem memory.Memory // the memory read and written
+}
 
 type fdstatBin struct {
 	Filetype         uint8

@@ -41,61 +41,74 @@ const (
 	u32Size, u32Align = 4, 4
 )
 
-func (Filetype) GuestEnumCases() uint64      { return FiletypeCases }
-func (Fdflags) GuestFlagsMask() uint64       { return FdflagsMask }
-func (Rights) GuestFlagsMask() uint64        { return RightsMask }
-func (Eventtype) GuestEnumCases() uint64     { return EventtypeCases }
-func (Clockid) GuestEnumCases() uint64       { return ClockidCases }
+// GuestEnumCases makes Filetype a guest enum of FiletypeCases cases.
+func (Filetype) GuestEnumCases() uint64 { return FiletypeCases }
+
+// GuestFlagsMask makes Fdflags guest flags with mask FdflagsMask.
+func (Fdflags) GuestFlagsMask() uint64 { return FdflagsMask }
+
+// GuestFlagsMask makes Rights guest flags with mask RightsMask.
+func (Rights) GuestFlagsMask() uint64 { return RightsMask }
+
+// GuestEnumCases makes Eventtype a guest enum of EventtypeCases cases.
+func (Eventtype) GuestEnumCases() uint64 { return EventtypeCases }
+
+// GuestEnumCases makes Clockid a guest enum of ClockidCases cases.
+func (Clockid) GuestEnumCases() uint64 { return ClockidCases }
+
+// GuestFlagsMask makes Subclockflags guest flags with mask SubclockflagsMask.
 func (Subclockflags) GuestFlagsMask() uint64 { return SubclockflagsMask }
 
 // Fdstat is WASI's fdstat: 24 bytes, aligned to 8 (filetype@0, flags@2,
 // rights@8 and @16).
 type Fdstat struct {
-	FsFiletype         Filetype
-	FsFlags            Fdflags
-	FsRightsBase       Rights
-	FsRightsInheriting Rights
+	FsFiletype         Filetype // the file's type
+	FsFlags            Fdflags  // its descriptor flags
+	FsRightsBase       Rights   // the rights of the descriptor
+	FsRightsInheriting Rights   // the rights of descriptors opened through it
 }
 
 // SubscriptionClock is the clock case of a subscription: 32 bytes.
 type SubscriptionClock struct {
-	ID        Clockid
-	Timeout   uint64
-	Precision uint64
-	Flags     Subclockflags
+	ID        Clockid       // the clock to wait on
+	Timeout   uint64        // in nanoseconds, relative unless Flags says absolute
+	Precision uint64        // the slack allowed, in nanoseconds
+	Flags     Subclockflags // bit 0: Timeout is an absolute time
 }
 
 // SubscriptionFdReadwrite is the fd_read and fd_write case: 4 bytes.
 type SubscriptionFdReadwrite struct {
-	FileDescriptor uint32
+	FileDescriptor uint32 // the descriptor to wait on
 }
 
 // SubscriptionU is the tagged union of a subscription: a u8 tag at 0 and
 // the case at 8; 40 bytes.
 type SubscriptionU struct {
-	Tag     Eventtype               `guest:",tag"`
-	Clock   SubscriptionClock       `guest:",case=0"`
-	FdRead  SubscriptionFdReadwrite `guest:",case=1"`
-	FdWrite SubscriptionFdReadwrite `guest:",case=2"`
+	Tag     Eventtype               `guest:",tag"`    // which case holds
+	Clock   SubscriptionClock       `guest:",case=0"` // when Tag is 0
+	FdRead  SubscriptionFdReadwrite `guest:",case=1"` // when Tag is 1
+	FdWrite SubscriptionFdReadwrite `guest:",case=2"` // when Tag is 2
 }
 
 // Subscription is WASI's subscription: 48 bytes, aligned to 8.
 type Subscription struct {
-	Userdata uint64
-	U        SubscriptionU
+	Userdata uint64        // returned in the event, untouched
+	U        SubscriptionU // what to wait for
 }
 
 // Ciovec is WASI's ciovec, the argument of fd_write: buf and buf_len, a
 // guest (pointer, length) pair, which is what a guestptr.Slice[byte] is; 8
 // bytes, aligned to 4. (examples/wasi/wasihost declares it the same way.)
-type Ciovec struct{ Buf guestptr.Slice[byte] }
+type Ciovec struct {
+	Buf guestptr.Slice[byte] // the bytes to write
+}
 
 // IovecSum is what the ReadIovecs case computes of the bytes a list of
 // ciovecs points to: their count and their sum, as fd_write would hand
 // them to a writer.
 type IovecSum struct {
-	N   uint64
-	Sum uint64
+	N   uint64 // the number of bytes
+	Sum uint64 // the sum of their values
 }
 
 // The errors of the handwritten, wazero, stdbinary and copy impls. They

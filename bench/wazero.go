@@ -15,7 +15,9 @@ import (
 // Each accessor checks its own bounds; where the fields read do not cover
 // the whole value (a write, which must check before it writes, or a union
 // case shorter than the union) the region is checked against Size first.
-type Wazero struct{ Mem api.Memory }
+type Wazero struct {
+	Mem api.Memory // the memory read and written
+}
 
 // memoryModule is a hand-assembled module that exports a memory of
 // MemPages pages named "memory" and nothing else.

@@ -152,6 +152,8 @@ type prefixWriter struct {
 	midLine bool
 }
 
+// Write writes b, a prefix in front of each line begun, in one Write to
+// p.w. It reports len(b) on success, since the prefixes are not b's bytes.
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	var buf bytes.Buffer
 	for rest := b; len(rest) > 0; {

@@ -25,6 +25,7 @@ const (
 // GuestEnumCases makes Color a guest enum of 3 cases.
 func (Color) GuestEnumCases() uint64 { return 3 }
 
+// String is the color's name, as in "red", or Color(N) for any other value.
 func (c Color) String() string {
 	switch c {
 	case Red:
@@ -51,6 +52,8 @@ const (
 // GuestFlagsMask makes Perms guest flags with the bits of PERM_MASK.
 func (Perms) GuestFlagsMask() uint64 { return uint64(PermRead | PermWrite | PermExec) }
 
+// String names the flags set, as in "read|write", with any unknown bits in
+// hex at the end; "none" for none.
 func (p Perms) String() string {
 	if p == 0 {
 		return "none"
@@ -73,15 +76,15 @@ func (p Perms) String() string {
 
 // Point is struct point.
 type Point struct {
-	X, Y int32
+	X, Y int32 // the coordinates
 }
 
 // Item is struct item.
 type Item struct {
-	ID     uint32
-	Color  Color
-	Count  uint16
-	Weight float64
+	ID     uint32  // the item's id
+	Color  Color   // its color
+	Count  uint16  // how many of it
+	Weight float64 // the weight of one
 }
 
 // The shape kinds: the values of Shape.Kind.
@@ -95,16 +98,17 @@ const (
 // read fills only the case the kind selects (the others are zeroed) and
 // fails with guestptr.ErrInvalidTag for a kind that selects none.
 type Shape struct {
-	Kind   uint8 `guest:",tag"`
+	Kind   uint8 `guest:",tag"` // ShapeCircle, ShapeRect or ShapeEmpty
 	Circle struct {
 		Radius float32
-	} `guest:",case=0"`
+	} `guest:",case=0"` // u.circle, when Kind is ShapeCircle
 	Rect struct {
 		Min, Max Point
-	} `guest:",case=1"`
-	Empty struct{} `guest:",case=2"`
+	} `guest:",case=1"` // u.rect, when Kind is ShapeRect
+	Empty struct{} `guest:",case=2"` // no data, when Kind is ShapeEmpty
 }
 
+// String describes the case the kind selects, as in "circle r=1.5".
 func (s Shape) String() string {
 	switch s.Kind {
 	case ShapeCircle:
@@ -122,25 +126,25 @@ func (s Shape) String() string {
 // asked), Name the (name, name_len) pair and Items the (items, items_len)
 // pair.
 type Request struct {
-	Version uint32
-	Owner   guestptr.Ptr[Item]
-	Name    guestptr.String
-	Color   Color
-	Perms   Perms
-	Shape   Shape
-	Items   guestptr.Slice[Item]
-	Urgent  bool
+	Version uint32               // the request format; this host speaks 1
+	Owner   guestptr.Ptr[Item]   // the owner's record
+	Name    guestptr.String      // who sent the request, UTF-8
+	Color   Color                // echoed in the reply
+	Perms   Perms                // the permissions asked for
+	Shape   Shape                // a shape, printed
+	Items   guestptr.Slice[Item] // the items, summed in the reply
+	Urgent  bool                 // marks the request urgent
 }
 
 // Reply is struct reply. Greeting is the (greeting, greeting_cap) pair: the
 // guest's buffer, which the host fills with GreetingLen bytes.
 type Reply struct {
-	Status       uint32
-	ColorEcho    Color
-	PermsGranted Perms
-	Checksum     uint64
-	TotalWeight  float64
-	ItemsSeen    uint32
-	Greeting     guestptr.Slice[byte]
-	GreetingLen  uint32
+	Status       uint32               // 0 = ok
+	ColorEcho    Color                // the request's color
+	PermsGranted Perms                // the request's perms & (PermRead|PermWrite)
+	Checksum     uint64               // FNV-1a 64 of the name's bytes
+	TotalWeight  float64              // the sum of Count*Weight over the items
+	ItemsSeen    uint32               // the number of items
+	Greeting     guestptr.Slice[byte] // greeting and greeting_cap: the guest's buffer
+	GreetingLen  uint32               // the bytes of "hello, <name>" written there, at most its capacity
 }

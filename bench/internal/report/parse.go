@@ -16,7 +16,7 @@ import (
 
 // Run is one `go test -bench` run: its header and every sample.
 type Run struct {
-	GOOS, GOARCH, Pkg, CPU string
+	GOOS, GOARCH, Pkg, CPU string // from the header lines
 	// Procs is GOMAXPROCS, from the -N suffix of the benchmark names (1
 	// when there is none).
 	Procs int
@@ -27,8 +27,8 @@ type Run struct {
 // Sample is one result line, as in
 // "BenchmarkReadRecord/guestkit-2  123  9.5 ns/op  0 B/op  0 allocs/op".
 type Sample struct {
-	Case, Impl string
-	Iters      int64
+	Case, Impl string // "ReadRecord", "guestkit"
+	Iters      int64  // iterations run
 	// Metrics maps a unit ("ns/op", "B/op", "allocs/op", "MB/s", or one a
 	// benchmark reported itself) to its value.
 	Metrics map[string]float64
@@ -112,9 +112,9 @@ func parseResult(fields []string) (Sample, int, error) {
 
 // Result is the medians of one (case, impl) over its samples.
 type Result struct {
-	Case, Impl string
-	N          int // samples
-	NsOp       float64
+	Case, Impl string  // as in Sample
+	N          int     // samples
+	NsOp       float64 // median ns/op
 	BOp        float64 // -1 without -benchmem
 	AllocsOp   float64 // -1 without -benchmem
 }

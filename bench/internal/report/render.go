@@ -9,8 +9,8 @@ import (
 
 // Machine names where a run happened.
 type Machine struct {
-	CPU, GOOS, GOARCH, GoVersion string
-	Cores, Procs                 int
+	CPU, GOOS, GOARCH, GoVersion string // GoVersion as in "go1.26.0"
+	Cores, Procs                 int    // logical CPUs, and GOMAXPROCS during the run
 }
 
 // String is the machine line of the report.

@@ -18,8 +18,8 @@ const (
 
 // Target is one of guestkit's performance goals.
 type Target struct {
-	Case, Impl string
-	Kind       kind
+	Case, Impl string  // the row the target judges
+	Kind       kind    // how Check compares
 	Base       string  // the rival, for ratios
 	Limit      float64 // the bound, for ratios and ns
 }
@@ -100,8 +100,8 @@ func find(results []Result, c, impl string) *Result {
 type Verdict struct {
 	Target
 	Measured string // as in "1.12x" or "7.9 ns/op"
-	Met      bool
-	Missing  bool // a benchmark the target needs did not run
+	Met      bool   // the target holds
+	Missing  bool   // a benchmark the target needs did not run
 }
 
 // Check checks t against results.

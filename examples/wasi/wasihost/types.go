@@ -132,19 +132,23 @@ func (Rights) GuestFlagsMask() uint64 { return 1<<30 - 1 }
 // Fdstat is fd_fdstat_get's result: 24 bytes, FsFlags at 2, the rights at
 // 8 and 16.
 type Fdstat struct {
-	FsFiletype         Filetype
-	FsFlags            Fdflags
-	FsRightsBase       Rights
-	FsRightsInheriting Rights
+	FsFiletype         Filetype // the file's type
+	FsFlags            Fdflags  // the descriptor's flags
+	FsRightsBase       Rights   // the rights of the descriptor
+	FsRightsInheriting Rights   // the rights of descriptors opened through it
 }
 
 // Ciovec is one buffer of a vectored write (fd_write): a guest (pointer,
 // length) pair, buf and buf_len, which is exactly what a
 // guestptr.Slice[byte] is: 8 bytes, the pointer at 0 and the length at 4.
-type Ciovec struct{ Buf guestptr.Slice[byte] }
+type Ciovec struct {
+	Buf guestptr.Slice[byte] // the bytes to write
+}
 
 // Iovec is one buffer of a vectored read (fd_read), laid out as Ciovec.
-type Iovec struct{ Buf guestptr.Slice[byte] }
+type Iovec struct {
+	Buf guestptr.Slice[byte] // the buffer to read into
+}
 
 // Preopentype is the type of a preopened resource: an enum of 1 case.
 type Preopentype uint8
@@ -158,14 +162,14 @@ func (Preopentype) GuestEnumCases() uint64 { return 1 }
 // PrestatDir is the payload of a preopened directory: the length of its
 // name.
 type PrestatDir struct {
-	PrNameLen Size
+	PrNameLen Size // the length of the directory's name, in bytes
 }
 
 // Prestat is fd_prestat_get's result, a tagged union with a u8 tag: 8
 // bytes, the payload at 4.
 type Prestat struct {
-	Tag Preopentype `guest:",tag"`
-	Dir PrestatDir  `guest:",case=0"`
+	Tag Preopentype `guest:",tag"`    // the type of resource
+	Dir PrestatDir  `guest:",case=0"` // when Tag is PreopentypeDir
 }
 
 // Eventtype is the type of a subscription and of its event: an enum of 3
@@ -194,31 +198,31 @@ func (Subclockflags) GuestFlagsMask() uint64 { return 1 }
 
 // SubscriptionClock is the payload of a clock subscription: 32 bytes.
 type SubscriptionClock struct {
-	ID        Clockid
-	Timeout   Timestamp
-	Precision Timestamp
-	Flags     Subclockflags
+	ID        Clockid       // the clock to wait on
+	Timeout   Timestamp     // a duration, or with SubscriptionClockAbstime a time of the clock
+	Precision Timestamp     // the slack allowed, in nanoseconds
+	Flags     Subclockflags // how to read Timeout
 }
 
 // SubscriptionFdReadwrite is the payload of an fd_read or fd_write
 // subscription.
 type SubscriptionFdReadwrite struct {
-	FD Fd
+	FD Fd // the descriptor to wait on
 }
 
 // SubscriptionU is the tagged union of a subscription's payloads: a u8 tag
 // and the payload at 8, 40 bytes in all.
 type SubscriptionU struct {
-	Tag     Eventtype               `guest:",tag"`
-	Clock   SubscriptionClock       `guest:",case=0"`
-	FdRead  SubscriptionFdReadwrite `guest:",case=1"`
-	FdWrite SubscriptionFdReadwrite `guest:",case=2"`
+	Tag     Eventtype               `guest:",tag"`    // which payload holds
+	Clock   SubscriptionClock       `guest:",case=0"` // when Tag is EventtypeClock
+	FdRead  SubscriptionFdReadwrite `guest:",case=1"` // when Tag is EventtypeFdRead
+	FdWrite SubscriptionFdReadwrite `guest:",case=2"` // when Tag is EventtypeFdWrite
 }
 
 // Subscription is one entry of poll_oneoff's input: 48 bytes.
 type Subscription struct {
-	Userdata Userdata
-	U        SubscriptionU
+	Userdata Userdata      // copied to the subscription's event
+	U        SubscriptionU // what to wait for
 }
 
 // Eventrwflags are the flags of an fd event: 1 bit.
@@ -232,15 +236,15 @@ func (Eventrwflags) GuestFlagsMask() uint64 { return 1 }
 
 // EventFdReadwrite is the fd part of an event.
 type EventFdReadwrite struct {
-	Nbytes Filesize
-	Flags  Eventrwflags
+	Nbytes Filesize     // the bytes ready to read or write; 0 if unknown
+	Flags  Eventrwflags // the state of the descriptor
 }
 
 // Event is one entry of poll_oneoff's output: 32 bytes, Error at 8, Type
 // at 10 and FdReadwrite at 16.
 type Event struct {
-	Userdata    Userdata
-	Error       Errno
-	Type        Eventtype
-	FdReadwrite EventFdReadwrite
+	Userdata    Userdata         // the subscription's Userdata
+	Error       Errno            // why the subscription could not be waited on, or ErrnoSuccess
+	Type        Eventtype        // the subscription's type
+	FdReadwrite EventFdReadwrite // for EventtypeFdRead and EventtypeFdWrite
 }
