@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"encoding/binary"
+
+	wa "github.com/guestkit/guestkit/internal/wasmasm"
 )
 
 // The FdWrite guest: a hand-assembled WebAssembly module that imports
@@ -34,7 +36,7 @@ func FdWriteGuest(buffers []string) (wasm, perCall []byte) {
 
 	var code bytes.Buffer
 	op := func(b ...byte) { code.Write(b) }
-	i32const := func(v int32) { op(0x41); code.Write(sleb(int64(v))) }
+	i32const := func(v int32) { code.Write(wa.I32Const(v)) }
 	op(0x01, 0x01, 0x7f) // one local group: 1 i32 (local 1: the total)
 	op(0x02, 0x40)       // block
 	op(0x20, 0x00, 0x45) //   local.get 0; i32.eqz
@@ -59,65 +61,20 @@ func FdWriteGuest(buffers []string) (wasm, perCall []byte) {
 	op(0x20, 0x01)             // local.get 1
 	op(0x0b)                   // end function
 
-	const i32 = 0x7f
-	var m bytes.Buffer
-	m.Write([]byte{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00})
-	section(&m, 1, vec( // types
-		[]byte{0x60, 4, i32, i32, i32, i32, 1, i32}, // 0: fd_write
-		[]byte{0x60, 1, i32, 1, i32},                // 1: run
-	))
-	// Import fd_write with type 0; run has type 1; one memory of 1 page.
-	section(&m, 2, vec(cat(name("wasi_snapshot_preview1"), name("fd_write"), []byte{0x00, 0x00})))
-	section(&m, 3, vec([]byte{0x01}))
-	section(&m, 5, vec([]byte{0x00, 0x01}))
-	section(&m, 7, vec(
-		cat(name("memory"), []byte{0x02, 0x00}),
-		cat(name("run"), []byte{0x00, 0x01}),
-	))
-	section(&m, 10, vec(cat(uleb(uint64(code.Len())), code.Bytes())))
-	segment := func(addr int32, b []byte) []byte {
-		return cat([]byte{0x00, 0x41}, sleb(int64(addr)), []byte{0x0b}, uleb(uint64(len(b))), b)
-	}
-	section(&m, 11, vec(segment(guestIovs, iovs), segment(guestBytes, data)))
-	return m.Bytes(), perCall
-}
-
-// section appends a section of id with payload.
-func section(m *bytes.Buffer, id byte, payload []byte) {
-	m.WriteByte(id)
-	m.Write(uleb(uint64(len(payload))))
-	m.Write(payload)
-}
-
-// vec is a WebAssembly vector: a count, then the items.
-func vec(items ...[]byte) []byte { return cat(append([][]byte{uleb(uint64(len(items)))}, items...)...) }
-
-// name is a WebAssembly name: a length, then UTF-8.
-func name(s string) []byte { return cat(uleb(uint64(len(s))), []byte(s)) }
-
-func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-
-func uleb(v uint64) []byte {
-	var b []byte
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v != 0 {
-			b = append(b, c|0x80)
-			continue
-		}
-		return append(b, c)
-	}
-}
-
-func sleb(v int64) []byte {
-	var b []byte
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
+	wasm = wa.Module(
+		wa.Section(wa.SecType,
+			wa.FuncType([]byte{wa.I32, wa.I32, wa.I32, wa.I32}, []byte{wa.I32}), // 0: fd_write
+			wa.FuncType([]byte{wa.I32}, []byte{wa.I32}),                         // 1: run
+		),
+		wa.Section(wa.SecImport, wa.ImportFunc("wasi_snapshot_preview1", "fd_write", 0)),
+		wa.Section(wa.SecFunction, wa.Uleb(1)),
+		wa.Section(wa.SecMemory, wa.MemoryType(1)),
+		wa.Section(wa.SecExport,
+			wa.Export("memory", wa.ExportMemory, 0),
+			wa.Export("run", wa.ExportFunc, 1),
+		),
+		wa.Section(wa.SecCode, wa.Bytes(code.Bytes())),
+		wa.Section(wa.SecData, wa.DataSegment(guestIovs, iovs), wa.DataSegment(guestBytes, data)),
+	)
+	return wasm, perCall
 }
