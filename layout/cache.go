@@ -16,8 +16,9 @@ type cacheKey struct {
 
 // cacheEntry is a computed layout or the error computing it gave.
 type cacheEntry struct {
-	l   *Layout
-	err error
+	l      *Layout
+	err    error
+	recent *typecache.Entry // this entry, for the recent table
 }
 
 // recent is the fast path in front of cache.
@@ -39,16 +40,18 @@ func Of(t reflect.Type, abi ABI) (*Layout, error) {
 	key := cacheKey{t, abi}
 	if e, ok := cache.Load(key); ok {
 		e := e.(*cacheEntry)
-		recent.Store(t, row, unsafe.Pointer(e))
+		recent.Store(row, e.recent)
 		return e.l, e.err
 	}
 	// Computed outside any lock, since nested types call Of. Two
 	// goroutines may compute the same layout; the first to store wins, so
 	// every caller sees one *Layout.
 	l, err := build(t, abi)
-	v, _ := cache.LoadOrStore(key, &cacheEntry{l, err})
+	fresh := &cacheEntry{l: l, err: err}
+	fresh.recent = typecache.NewEntry(t, unsafe.Pointer(fresh))
+	v, _ := cache.LoadOrStore(key, fresh)
 	e := v.(*cacheEntry)
-	recent.Store(t, row, unsafe.Pointer(e))
+	recent.Store(row, e.recent)
 	return e.l, e.err
 }
 

@@ -3,7 +3,6 @@ package marshal
 import (
 	"reflect"
 	"sync"
-	"unsafe"
 
 	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
@@ -48,5 +47,5 @@ func recent(t reflect.Type, abi layout.ABI) *codec {
 }
 
 func remember(t reflect.Type, abi layout.ABI, c *codec) {
-	recentCodecs.Store(t, typecache.RowOf(abi.PointerSize()), unsafe.Pointer(c))
+	recentCodecs.Store(typecache.RowOf(abi.PointerSize()), c.recent)
 }

@@ -3,7 +3,9 @@ package marshal
 import (
 	"fmt"
 	"reflect"
+	"unsafe"
 
+	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
 )
 
@@ -135,10 +137,12 @@ type codec struct {
 	// byte is written, so a failed write changes nothing.
 	checked bool
 	ptrW    uint8
+	recent  *typecache.Entry // this codec, for the recent table
 }
 
 func compile(l *layout.Layout) (*codec, error) {
 	c := &codec{layout: l, size: l.Size, transparent: l.Transparent, ptrW: uint8(l.ABI.PointerSize())}
+	c.recent = typecache.NewEntry(l.Type, unsafe.Pointer(c))
 	ops, err := c.prepare(l.Plan.Ops)
 	if err != nil {
 		return nil, &layout.Error{Type: l.Type, Path: err.path, Reason: err.reason}

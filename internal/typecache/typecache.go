@@ -1,8 +1,9 @@
-// Package typecache is a direct-mapped cache from (Go type, ABI width) to a
+// Package typecache is a small associative cache from (Go type, ABI) to a
 // value, for the per-type lookups on guestkit's hot paths. A hit is a
-// multiply, one atomic load and one compare: no lock, no allocation, no
-// hashing of an interface. Collisions overwrite; callers keep an
-// authoritative map behind it.
+// multiply, at most two atomic loads and compares: no lock, no allocation,
+// no hashing of an interface. Each type may sit in one of two slots, so two
+// hot types that hash alike do not evict each other; a third overwrites.
+// Callers keep an authoritative map behind it.
 package typecache
 
 import (
@@ -17,7 +18,8 @@ const bits = 10
 // and ready. Values are unsafe.Pointers so that lookups compile to plain
 // code: callers convert them back to the one type they store.
 type Table struct {
-	slots [Rows][1 << bits]atomic.Pointer[entry]
+	slots [Rows][1 << bits]atomic.Pointer[Entry]
+	turn  atomic.Uint32 // which of two full slots a Store evicts
 }
 
 // Rows is the number of rows: row 0 stays empty (an invalid ABI), rows 1
@@ -30,9 +32,16 @@ func RowOf(pointerSize uint64) int {
 	return int(pointerSize>>2) & (Rows - 1)
 }
 
-type entry struct {
+// Entry is a type and its value. Make it once per value with NewEntry and
+// keep it beside the value, so that storing it again never allocates.
+type Entry struct {
 	t unsafe.Pointer // the type's *rtype
 	v unsafe.Pointer
+}
+
+// NewEntry returns the entry of v for t.
+func NewEntry(t reflect.Type, v unsafe.Pointer) *Entry {
+	return &Entry{typeWord(t), v}
 }
 
 // typeWord returns the data word of a reflect.Type: its *rtype, unique per
@@ -41,25 +50,38 @@ func typeWord(t reflect.Type) unsafe.Pointer {
 	return (*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1]
 }
 
-func (tb *Table) slot(p unsafe.Pointer, row int) *atomic.Pointer[entry] {
+func (tb *Table) slots2(p unsafe.Pointer, row int) (*atomic.Pointer[Entry], *atomic.Pointer[Entry]) {
 	h := uint64(uintptr(p)) * 0x9E3779B97F4A7C15 >> (64 - bits)
-	return &tb.slots[row][h]
+	return &tb.slots[row][h], &tb.slots[row][h^1]
 }
 
 // Load returns the value cached for t in row, or nil.
 func (tb *Table) Load(t reflect.Type, row int) unsafe.Pointer {
 	p := typeWord(t)
-	if e := tb.slot(p, row).Load(); e != nil && e.t == p {
+	a, b := tb.slots2(p, row)
+	if e := a.Load(); e != nil && e.t == p {
+		return e.v
+	}
+	if e := b.Load(); e != nil && e.t == p {
 		return e.v
 	}
 	return nil
 }
 
-// Store caches v for t in row. Row 0 is never stored to.
-func (tb *Table) Store(t reflect.Type, row int, v unsafe.Pointer) {
-	if row == 0 || t == nil {
+// Store caches e in row. Row 0 is never stored to.
+func (tb *Table) Store(row int, e *Entry) {
+	if row == 0 || e == nil || e.t == nil {
 		return
 	}
-	p := typeWord(t)
-	tb.slot(p, row).Store(&entry{p, v})
+	a, b := tb.slots2(e.t, row)
+	switch x, y := a.Load(), b.Load(); {
+	case x == nil || x.t == e.t:
+		a.Store(e)
+	case y == nil || y.t == e.t:
+		b.Store(e)
+	case tb.turn.Add(1)&1 == 0:
+		a.Store(e)
+	default:
+		b.Store(e)
+	}
 }

@@ -13,7 +13,7 @@ func Example() {
 	var cache typecache.Table
 	row := typecache.RowOf(4) // wasm32
 	size := uint64(24)
-	cache.Store(reflect.TypeFor[[24]byte](), row, unsafe.Pointer(&size))
+	cache.Store(row, typecache.NewEntry(reflect.TypeFor[[24]byte](), unsafe.Pointer(&size)))
 
 	if p := cache.Load(reflect.TypeFor[[24]byte](), row); p != nil {
 		fmt.Println("hit:", *(*uint64)(p))
@@ -37,11 +37,11 @@ func TestRows(t *testing.T) {
 	}
 	var cache typecache.Table
 	v := 1
-	cache.Store(reflect.TypeFor[int](), 0, unsafe.Pointer(&v))
+	cache.Store(0, typecache.NewEntry(reflect.TypeFor[int](), unsafe.Pointer(&v)))
 	if cache.Load(reflect.TypeFor[int](), 0) != nil {
 		t.Error("row 0 (an invalid ABI) holds a value")
 	}
-	cache.Store(nil, 1, unsafe.Pointer(&v))
+	cache.Store(1, typecache.NewEntry(nil, unsafe.Pointer(&v)))
 	if cache.Load(nil, 1) != nil {
 		t.Error("a nil type holds a value")
 	}
@@ -56,7 +56,7 @@ func TestCollisionsOverwrite(t *testing.T) {
 	vals := make([]int, len(types))
 	for i, typ := range types {
 		vals[i] = i
-		cache.Store(typ, 1, unsafe.Pointer(&vals[i]))
+		cache.Store(1, typecache.NewEntry(typ, unsafe.Pointer(&vals[i])))
 	}
 	hits := 0
 	for i, typ := range types {
