@@ -46,6 +46,9 @@ var (
 	// ErrShared: a view was asked of a shared memory, which other threads
 	// may write while the view is read (a data race); copy instead.
 	ErrShared = errors.New("memory is shared")
+	// ErrTooLarge: ToSlice would allocate more host memory than the guest
+	// memory holds; copy in parts with Range and CopyToSlice.
+	ErrTooLarge = errors.New("copy too large")
 	// ErrNoField: Field was asked for a field the struct does not have, or
 	// of another type.
 	ErrNoField = errors.New("no such field")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/marshal"
@@ -89,9 +90,11 @@ func (s Slice[T]) Range(i, j uint64) (Slice[T], bool) {
 	return NewSlice[T](s.ref.Mem, addr, j-i), true
 }
 
-// All yields a pointer to each element in turn, with a nil error, or an
-// error matching ErrOverflow for an element whose address passes the end of
-// the address space. Nothing is read.
+// All yields a pointer to each element in turn, with a nil error. Nothing
+// is read, so the pointers may lie outside memory. The first element whose
+// address passes the end of the address space is yielded with an error
+// matching ErrOverflow, and the iteration stops there: every later element
+// would overflow too, and a guest's length must not keep the host looping.
 func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 	return func(yield func(Ptr[T], error) bool) {
 		for i := range s.ref.Len {
@@ -101,10 +104,8 @@ func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 				if s.ref.Mem == nil {
 					err = fail[Slice[T]]("index", s.ref.Addr, 0, ErrNoMemory)
 				}
-				if !yield(Ptr[T]{}, err) {
-					return
-				}
-				continue
+				yield(Ptr[T]{}, err)
+				return
 			}
 			if !yield(New[T](s.ref.Mem, addr), nil) {
 				return
@@ -140,11 +141,17 @@ func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, u
 }
 
 // ToSlice copies the elements out of guest memory, validating each, into a
-// new slice. The region is checked before anything is allocated. To reuse
-// a buffer, see CopyToSlice.
+// new slice. The region is checked before anything is allocated, and a copy
+// whose Go elements would take more bytes than the whole guest memory fails
+// with ErrTooLarge: no guest length makes the host allocate more than the
+// guest holds. To reuse a buffer, or to copy in parts, see CopyToSlice.
 func (s Slice[T]) ToSlice() ([]T, error) {
-	if _, _, _, err := span[Slice[T], T](s.ref, "read"); err != nil {
+	_, b, _, err := span[Slice[T], T](s.ref, "read")
+	if err != nil {
 		return nil, err
+	}
+	if hi, goBytes := mulOverflows(s.ref.Len, uint64(unsafe.Sizeof(*new(T)))); hi || goBytes > uint64(len(b)) {
+		return nil, fail[Slice[T]]("read", s.ref.Addr, 0, fmt.Errorf("%w: %d elements of %d Go bytes each, in a memory of %d bytes", ErrTooLarge, s.ref.Len, unsafe.Sizeof(*new(T)), len(b)))
 	}
 	out := make([]T, s.ref.Len)
 	if err := s.CopyToSlice(out); err != nil {

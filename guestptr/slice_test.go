@@ -1,6 +1,8 @@
 package guestptr_test
 
 import (
+	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -123,7 +125,7 @@ func TestSliceAll(t *testing.T) {
 		}
 		got = append(got, item{p.Addr(), err != nil})
 	}
-	want := []item{{0xfffffff0, false}, {0xfffffff8, false}, {0, true}, {0, true}}
+	want := []item{{0xfffffff0, false}, {0xfffffff8, false}, {0, true}} // and no more
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("All (-want +got):\n%s", diff)
 	}
@@ -146,14 +148,26 @@ func TestSliceAll(t *testing.T) {
 	if n != 3 {
 		t.Errorf("All yielded %d times; the loop stopped at the first error, the third", n)
 	}
-	// No memory: every element is an error.
+	// No memory: one error, then nothing.
 	n = 0
 	for _, err := range guestptr.NewSlice[uint32](nil, 8, 2).All() {
 		checkError(t, err, guestptr.ErrNoMemory, "index", "guestptr.Slice[uint32]", 8)
 		n++
 	}
-	if n != 2 {
-		t.Errorf("All yielded %d errors, want 2", n)
+	if n != 1 {
+		t.Errorf("All yielded %d errors, want 1", n)
+	}
+	// A wasm64 length of 2^64-1 ends at the top of the address space.
+	m64 := memory.NewWasm64(0x100)
+	n = 0
+	for _, err := range guestptr.NewSlice[uint64](m64, 1<<64-24, 1<<64-1).All() {
+		n++
+		if err != nil && !errors.Is(err, guestptr.ErrOverflow) {
+			t.Errorf("element %d: %v, want ErrOverflow", n, err)
+		}
+	}
+	if n != 4 {
+		t.Errorf("All of a huge wasm64 slice yielded %d times, want 3 pointers and an error", n)
 	}
 }
 
@@ -276,5 +290,33 @@ func TestCopyToSlice(t *testing.T) {
 	checkError(t, guestptr.NewSlice[Fdstat](m, 0x200-48, 3).CopyToSlice(dst), guestptr.ErrOutOfBounds, "read", "guestptr.Slice[guestptr_test.Fdstat]", 0x200-48)
 	if err := guestptr.NewSlice[Fdstat](m, 0x200, 0).CopyToSlice(nil); err != nil {
 		t.Errorf("empty CopyToSlice: %v", err)
+	}
+}
+
+// padded is one guest byte behind 4 KiB of Go-only bytes: a guest list of
+// them filling memory would cost 4096 times the memory to copy out.
+type padded struct {
+	A   uint8
+	Pad [4096]byte `guest:"-"`
+}
+
+func TestToSliceTooLarge(t *testing.T) {
+	m := mem32(1 << 16)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := guestptr.NewSlice[padded](m, 0, 1<<16).ToSlice()
+	runtime.ReadMemStats(&after)
+	checkError(t, err, guestptr.ErrTooLarge, "read", "guestptr.Slice[guestptr_test.padded]", 0)
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 1<<20 {
+		t.Errorf("a refused ToSlice allocated %d bytes", grown)
+	}
+	// 16 elements fit (16 x 4097 Go bytes in 64 KiB), and CopyToSlice
+	// copies any number into the caller's buffer.
+	if got, err := guestptr.NewSlice[padded](m, 0, 15).ToSlice(); err != nil || len(got) != 15 {
+		t.Errorf("ToSlice of 15: %d elements, %v", len(got), err)
+	}
+	buf := make([]padded, 100)
+	if err := guestptr.NewSlice[padded](m, 0, 100).CopyToSlice(buf); err != nil {
+		t.Errorf("CopyToSlice of 100: %v", err)
 	}
 }
