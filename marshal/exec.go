@@ -270,9 +270,7 @@ func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
 			put(d, ptrW, sp.Addr)
 			put(unsafe.Add(d, ptrW), ptrW, sp.Len)
 		case opBlock:
-			for _, k := range o.x.chunks {
-				put(unsafe.Add(d, k.off), k.w, load(unsafe.Add(g, k.off), k.w))
-			}
+			writeChunks(d, g, o.x.chunks)
 		case opArray:
 			for k := range o.size {
 				encode(o.x.elem, unsafe.Add(d, k*o.x.stride), unsafe.Add(g, k*o.x.goStride), ptrW)
@@ -283,6 +281,26 @@ func encode(ops []op, dst, src unsafe.Pointer, ptrW uint8) {
 				put(d, o.w, tag)
 				encode(active.ops, dst, src, ptrW)
 			}
+		}
+	}
+}
+
+// writeChunks moves each chunk from the Go value at g to the guest bytes at
+// d: a block's fields, never its padding.
+func writeChunks(d, g unsafe.Pointer, chunks []chunk) {
+	for _, k := range chunks {
+		to, from := unsafe.Add(d, k.off), unsafe.Add(g, k.off)
+		// Chunks need not be aligned: both sides move as byte arrays,
+		// which the compiler turns into single moves.
+		switch k.w {
+		case 8:
+			put(to, 8, ld64(from))
+		case 4:
+			put(to, 4, ld32(from))
+		case 2:
+			put(to, 2, ld16(from))
+		default:
+			*(*byte)(to) = *(*byte)(from)
 		}
 	}
 }

@@ -72,6 +72,21 @@ func (c Codec[T]) Decode(src []byte, v *T, mem memory.Memory) error {
 // Encode writes *v to the first Size() bytes of dst. On error dst is
 // unchanged.
 func (c Codec[T]) Encode(dst []byte, v *T) error {
+	// A value that is one block is checked in place (its Go bytes sit where
+	// its guest bytes go) and written as a T when it has no padding, or as
+	// its chunks when it has.
+	if w := c.c.whole; w != nil && uint64(len(dst)) >= c.c.size && w.valid(unsafe.Pointer(v)) {
+		p := unsafe.Pointer(unsafe.SliceData(dst))
+		switch {
+		case !c.c.transparent:
+			writeChunks(p, unsafe.Pointer(v), w.chunks)
+		case uintptr(p)%unsafe.Alignof(*v) == 0:
+			*(*T)(p) = *v
+		default:
+			copy(dst, bytesAt(unsafe.Pointer(v), uintptr(c.c.size)))
+		}
+		return nil
+	}
 	return c.c.encode(dst, unsafe.Pointer(v))
 }
 
