@@ -91,6 +91,12 @@ func TestEverySentinel(t *testing.T) {
 			_, err := guestptr.Ptr[uint32]{}.Read()
 			return err
 		}},
+		{guestptr.ErrTooLarge, "read", "guestptr.Slice[guestptr.Ptr[uint8]]", 8, func(m *memory.Linear) error {
+			// 4-byte guest pointers, 24-byte Go ones: a list filling the
+			// memory would cost six times the memory to copy out.
+			_, err := guestptr.NewSlice[guestptr.Ptr[byte]](m, 8, uint64(len(m.Bytes())-8)/4).ToSlice()
+			return err
+		}},
 	}
 	seen := map[error]bool{}
 	for _, tt := range tests {
@@ -108,6 +114,7 @@ func TestEverySentinel(t *testing.T) {
 		guestptr.ErrReleased, guestptr.ErrInvalidBool, guestptr.ErrInvalidEnum, guestptr.ErrInvalidFlags,
 		guestptr.ErrInvalidTag, guestptr.ErrInvalidUTF8, guestptr.ErrLengthMismatch, guestptr.ErrNotTransparent,
 		guestptr.ErrValueRange, guestptr.ErrShared, guestptr.ErrNoField, guestptr.ErrNoMemory,
+		guestptr.ErrTooLarge,
 	}
 	for _, s := range all {
 		if !seen[s] {
