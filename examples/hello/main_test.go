@@ -12,6 +12,7 @@ import (
 
 	"github.com/guestkit/guestkit/examples/internal/guestbuild"
 	"github.com/guestkit/guestkit/guestptr"
+	wa "github.com/guestkit/guestkit/internal/wasmasm"
 	"github.com/guestkit/guestkit/memory"
 )
 
@@ -89,12 +90,12 @@ func TestRunRejectsBadGuests(t *testing.T) {
 		wasm      []byte
 	}{
 		{"not wasm", "invalid magic number", []byte("hello")},
-		{"no _start", "exports no _start", wasmModule()},
-		{"trap", "guest trapped", wasmModule(
-			section(secType, funcType(nil, nil)),
-			section(secFunction, uleb(0)),
-			section(secExport, export("_start", exportFunc, 0)),
-			section(secCode, code([]byte{0x00})), // unreachable
+		{"no _start", "exports no _start", wa.Module()},
+		{"trap", "guest trapped", wa.Module(
+			wa.Section(wa.SecType, wa.FuncType(nil, nil)),
+			wa.Section(wa.SecFunction, wa.Uleb(0)),
+			wa.Section(wa.SecExport, wa.Export("_start", wa.ExportFunc, 0)),
+			wa.Section(wa.SecCode, wa.Code(nil, []byte{0x00})), // unreachable
 		)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,26 +114,26 @@ func TestRunRejectsBadGuests(t *testing.T) {
 // or drops the status and exits 0 when exitWithStatus is false, or never
 // calls hello when callHello is false.
 func helloGuest(mem *memory.Linear, callHello, exitWithStatus bool) []byte {
-	body := [][]byte{i32Const(reqAddr), i32Const(outAddr), call(0), call(1)}
+	body := [][]byte{wa.I32Const(reqAddr), wa.I32Const(outAddr), wa.Call(0), wa.Call(1)}
 	switch {
 	case !callHello:
 		body = nil
 	case !exitWithStatus:
-		body[3] = []byte{opDrop}
+		body[3] = []byte{wa.OpDrop}
 	}
-	return wasmModule(
-		section(secType,
-			funcType([]byte{i32, i32}, []byte{i32}), // guestkit.hello
-			funcType([]byte{i32}, nil),              // proc_exit
-			funcType(nil, nil)),                     // _start
-		section(secImport,
-			importFunc("guestkit", "hello", 0),
-			importFunc("wasi_snapshot_preview1", "proc_exit", 1)),
-		section(secFunction, uleb(2)),
-		section(secMemory, memoryType(1)),
-		section(secExport, export("_start", exportFunc, 2), export("memory", exportMemory, 0)),
-		section(secCode, code(body...)),
-		section(secData, dataSegment(0, mem.Bytes()[:0x700])),
+	return wa.Module(
+		wa.Section(wa.SecType,
+			wa.FuncType([]byte{wa.I32, wa.I32}, []byte{wa.I32}), // guestkit.hello
+			wa.FuncType([]byte{wa.I32}, nil),                    // proc_exit
+			wa.FuncType(nil, nil)),                              // _start
+		wa.Section(wa.SecImport,
+			wa.ImportFunc("guestkit", "hello", 0),
+			wa.ImportFunc("wasi_snapshot_preview1", "proc_exit", 1)),
+		wa.Section(wa.SecFunction, wa.Uleb(2)),
+		wa.Section(wa.SecMemory, wa.MemoryType(1)),
+		wa.Section(wa.SecExport, wa.Export("_start", wa.ExportFunc, 2), wa.Export("memory", wa.ExportMemory, 0)),
+		wa.Section(wa.SecCode, wa.Code(nil, body...)),
+		wa.Section(wa.SecData, wa.DataSegment(0, mem.Bytes()[:0x700])),
 	)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/guestkit/guestkit/guestptr"
+	wa "github.com/guestkit/guestkit/internal/wasmasm"
 	"github.com/guestkit/guestkit/memory/wazeromem"
 )
 
@@ -23,7 +24,7 @@ func TestGrowMovesMemoryUnderMutView(t *testing.T) {
 	const text = "written in view!"
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
-			g := newGuest(t, e.cfg(), growModule(memoryType(1)))
+			g := newGuest(t, e.cfg(), growModule(wa.MemoryType(1)))
 			g.mod.Memory().Write(200, []byte{1, 2, 3, 4})
 			g.run(t, func(ctx context.Context, mod api.Module) {
 				mem := wazeromem.Of(mod.Memory())
@@ -96,7 +97,7 @@ func TestGrowMovesMemoryUnderMutView(t *testing.T) {
 // reach the memory at once.
 func TestGrowInPlace(t *testing.T) {
 	cfg := wazero.NewRuntimeConfig().WithMemoryCapacityFromMax(true)
-	g := newGuest(t, cfg, growModule(memoryTypeMax(1, 4, false)))
+	g := newGuest(t, cfg, growModule(wa.MemoryTypeMax(1, 4, false)))
 	g.run(t, func(ctx context.Context, mod api.Module) {
 		mem := wazeromem.Of(mod.Memory())
 		err := guestptr.WithSliceMut(guestptr.NewSlice[byte](mem, 100, 4), func(b []byte) error {
@@ -129,8 +130,8 @@ func TestGuestWriteUnderMutView(t *testing.T) {
 		mem   []byte
 		after byte // byte 100 after Release
 	}{
-		{"in place", wazero.NewRuntimeConfig().WithMemoryCapacityFromMax(true), memoryTypeMax(1, 2, false), 0x55},
-		{"moved", wazero.NewRuntimeConfig(), memoryType(1), 0},
+		{"in place", wazero.NewRuntimeConfig().WithMemoryCapacityFromMax(true), wa.MemoryTypeMax(1, 2, false), 0x55},
+		{"moved", wazero.NewRuntimeConfig(), wa.MemoryType(1), 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,7 +164,7 @@ func TestGuestWriteUnderMutView(t *testing.T) {
 // never moves it.
 func TestSharedMemory(t *testing.T) {
 	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesThreads)
-	g := newGuest(t, cfg, growModule(memoryTypeMax(1, 2, true)))
+	g := newGuest(t, cfg, growModule(wa.MemoryTypeMax(1, 2, true)))
 	g.run(t, func(ctx context.Context, mod api.Module) {
 		if !wazeromem.New(mod.Memory()).Shared() {
 			t.Fatal("New: Shared is false for a shared memory")
@@ -202,7 +203,7 @@ func TestSharedMemory(t *testing.T) {
 
 // TestNewShared marks an unshared memory shared.
 func TestNewShared(t *testing.T) {
-	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(memoryType(1)))
+	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(wa.MemoryType(1)))
 	mem := wazeromem.NewShared(g.mod.Memory())
 	if !mem.Shared() {
 		t.Fatal("NewShared: Shared is false")

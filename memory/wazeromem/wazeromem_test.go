@@ -14,6 +14,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/guestkit/guestkit/guestptr"
+	wa "github.com/guestkit/guestkit/internal/wasmasm"
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
 	"github.com/guestkit/guestkit/memory/wazeromem"
@@ -29,18 +30,18 @@ const page = memory.PageSize
 //	poke(addr, byte i32)  stores the byte at addr
 //	memory
 func growModule(memType []byte) []byte {
-	return wasmModule(
-		section(secType, funcType(nil, nil), funcType(nil, []byte{i32}), funcType([]byte{i32, i32}, nil)),
-		section(secImport, importFunc("host", "touch", 0)),
-		section(secFunction, uleb(1), uleb(0), uleb(2)),
-		section(secMemory, memType),
-		section(secExport,
-			export("grow", exportFunc, 1), export("run", exportFunc, 2),
-			export("poke", exportFunc, 3), export("memory", exportMemory, 0)),
-		section(secCode,
-			code(i32Const(1), memoryGrow()),
-			code(call(0)),
-			code(localGet(0), localGet(1), i32Store8())),
+	return wa.Module(
+		wa.Section(wa.SecType, wa.FuncType(nil, nil), wa.FuncType(nil, []byte{wa.I32}), wa.FuncType([]byte{wa.I32, wa.I32}, nil)),
+		wa.Section(wa.SecImport, wa.ImportFunc("host", "touch", 0)),
+		wa.Section(wa.SecFunction, wa.Uleb(1), wa.Uleb(0), wa.Uleb(2)),
+		wa.Section(wa.SecMemory, memType),
+		wa.Section(wa.SecExport,
+			wa.Export("grow", wa.ExportFunc, 1), wa.Export("run", wa.ExportFunc, 2),
+			wa.Export("poke", wa.ExportFunc, 3), wa.Export("memory", wa.ExportMemory, 0)),
+		wa.Section(wa.SecCode,
+			wa.Code(nil, wa.I32Const(1), wa.MemoryGrow()),
+			wa.Code(nil, wa.Call(0)),
+			wa.Code(nil, wa.LocalGet(0), wa.LocalGet(1), wa.I32Store8())),
 	)
 }
 
@@ -108,7 +109,7 @@ func read(t *testing.T, m api.Memory, addr, n uint32) []byte {
 }
 
 func TestAdapter(t *testing.T) {
-	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(memoryType(1)))
+	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(wa.MemoryType(1)))
 	m := g.mod.Memory()
 	a := wazeromem.New(m)
 	b := a.Bytes()
@@ -140,7 +141,7 @@ func TestAdapter(t *testing.T) {
 	if wazeromem.Of(m) != of || of == a {
 		t.Errorf("Of returned another adapter, or New's")
 	}
-	other := newGuest(t, wazero.NewRuntimeConfig(), growModule(memoryType(1)))
+	other := newGuest(t, wazero.NewRuntimeConfig(), growModule(wa.MemoryType(1)))
 	if wazeromem.Of(other.mod.Memory()) == of {
 		t.Errorf("Of returned one adapter for two memories")
 	}
@@ -154,7 +155,7 @@ func TestAdapter(t *testing.T) {
 // Of, holds in the next call, and that an adapter from New tracks its own
 // borrows.
 func TestOfSharesBorrows(t *testing.T) {
-	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(memoryType(1)))
+	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(wa.MemoryType(1)))
 	var view guestptr.MutView[byte]
 	g.run(t, func(_ context.Context, mod api.Module) {
 		var err error
@@ -180,7 +181,7 @@ func TestOfSharesBorrows(t *testing.T) {
 
 // TestOfConcurrent looks up and reads one memory from many goroutines.
 func TestOfConcurrent(t *testing.T) {
-	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(memoryType(1)))
+	g := newGuest(t, wazero.NewRuntimeConfig(), growModule(wa.MemoryType(1)))
 	m := g.mod.Memory()
 	g.mod.Memory().WriteUint32Le(128, 42)
 	var wg sync.WaitGroup
@@ -210,12 +211,12 @@ func TestOfConcurrent(t *testing.T) {
 // TestNoMemory checks a host function called by a module without memory:
 // wazero hands it a non-nil api.Memory holding a nil pointer.
 func TestNoMemory(t *testing.T) {
-	wasm := wasmModule(
-		section(secType, funcType(nil, nil)),
-		section(secImport, importFunc("host", "touch", 0)),
-		section(secFunction, uleb(0)),
-		section(secExport, export("run", exportFunc, 1)),
-		section(secCode, code(call(0))),
+	wasm := wa.Module(
+		wa.Section(wa.SecType, wa.FuncType(nil, nil)),
+		wa.Section(wa.SecImport, wa.ImportFunc("host", "touch", 0)),
+		wa.Section(wa.SecFunction, wa.Uleb(0)),
+		wa.Section(wa.SecExport, wa.Export("run", wa.ExportFunc, 1)),
+		wa.Section(wa.SecCode, wa.Code(nil, wa.Call(0))),
 	)
 	g := newGuest(t, wazero.NewRuntimeConfig(), wasm)
 	g.run(t, func(_ context.Context, mod api.Module) {
@@ -241,7 +242,7 @@ func TestMaxMemory(t *testing.T) {
 	}
 	// The interpreter: wazero v1.12's compiler traps on every guest access
 	// to a memory of 65536 pages, as if its length were 0.
-	g := newGuest(t, wazero.NewRuntimeConfigInterpreter(), growModule(memoryType(1<<16)))
+	g := newGuest(t, wazero.NewRuntimeConfigInterpreter(), growModule(wa.MemoryType(1<<16)))
 	m := g.mod.Memory()
 	a := wazeromem.Of(m)
 	if n := uint64(len(a.Bytes())); n != 1<<32 {
@@ -277,7 +278,7 @@ func TestOfDoesNotLeak(t *testing.T) {
 		WithFunc(func(context.Context, api.Module) {}).Export("touch").Instantiate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	compiled, err := r.CompileModule(ctx, growModule(memoryType(16)))
+	compiled, err := r.CompileModule(ctx, growModule(wa.MemoryType(16)))
 	if err != nil {
 		t.Fatal(err)
 	}
