@@ -37,6 +37,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/internal/layouttest"
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
 )
@@ -440,52 +441,6 @@ func fzCheckErr(t *testing.T, what string, err error, op string, want error, alt
 	t.Fatalf("%s: error %v, want one of %v", what, err, alts)
 }
 
-// fzMark sets set[off+i] for every byte of the value at off that a write
-// of it covers, computed from the layout alone: every non-blank field of a
-// struct, the first member with guest bytes of a C union, the tag and the
-// active case of a tagged union (read from b, the value's guest bytes).
-func fzMark(l *layout.Layout, b []byte, off uint64, set []bool) {
-	switch l.Kind {
-	case layout.Struct:
-		for _, f := range l.Fields {
-			if !f.Blank {
-				fzMark(f.Layout, b, off+f.Offset, set)
-			}
-		}
-	case layout.Union:
-		for _, f := range l.Fields {
-			if !f.Blank && f.Layout.Size > 0 {
-				fzMark(f.Layout, b, off+f.Offset, set)
-				return
-			}
-		}
-	case layout.Variant:
-		tag := l.Fields[0]
-		fzMark(tag.Layout, b, off+tag.Offset, set)
-		v := fzLE(b[off+tag.Offset : off+tag.Offset+tag.Layout.Size])
-		for _, f := range l.Fields[1:] {
-			if f.Case == v {
-				fzMark(f.Layout, b, off+f.Offset, set)
-				return
-			}
-		}
-	case layout.Array:
-		for i := range l.Len {
-			fzMark(l.Elem, b, off+i*l.Elem.Size, set)
-		}
-	default:
-		for i := range l.Size {
-			set[off+i] = true
-		}
-	}
-}
-
-func fzLE(b []byte) uint64 {
-	var x [8]byte
-	copy(x[:], b)
-	return binary.LittleEndian.Uint64(x[:])
-}
-
 // fzBits returns a scalar Go value's bits: floats bit for bit, so NaNs
 // compare by payload.
 func fzBits(v reflect.Value) uint64 {
@@ -833,7 +788,7 @@ func FuzzPtrRead(f *testing.F) {
 			t.Fatalf("writing back the value read: %v", err)
 		}
 		set := make([]bool, l.Size)
-		fzMark(l, before[addr:addr+l.Size], 0, set)
+		layouttest.MarkWritten(l, before[addr:addr+l.Size], 0, set)
 		for i, in := range set {
 			if in && cp.Bytes()[addr+uint64(i)] != before[addr+uint64(i)] {
 				t.Fatalf("written back, byte %d of the %v is %#x, was %#x", i, k.typ, cp.Bytes()[addr+uint64(i)], before[addr+uint64(i)])
@@ -889,7 +844,7 @@ func FuzzPtrWrite(f *testing.F) {
 		// Only the value's non-padding bytes may change.
 		after := mem.Bytes()
 		set := make([]bool, l.Size)
-		fzMark(l, after[addr:addr+l.Size], 0, set)
+		layouttest.MarkWritten(l, after[addr:addr+l.Size], 0, set)
 		for i := range after {
 			j := uint64(i) - addr
 			if (uint64(i) < addr || j >= l.Size || !set[j]) && after[i] != before[i] {
@@ -1095,7 +1050,7 @@ func fzSliceOps[T any](t *testing.T, c *fzSliceCase) {
 			after := mem.Bytes()
 			set := make([]bool, n*size)
 			for i := range n {
-				fzMark(l, after[addr:addr+n*size], i*size, set)
+				layouttest.MarkWritten(l, after[addr:addr+n*size], i*size, set)
 			}
 			for i := range after {
 				j := uint64(i) - addr

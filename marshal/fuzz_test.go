@@ -10,7 +10,6 @@ package marshal_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -20,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/guestkit/guestkit/internal/layouttest"
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/marshal"
 )
@@ -261,12 +261,6 @@ type mzFault struct {
 	err    error
 }
 
-func mzLE(b []byte) uint64 {
-	var x [8]byte
-	copy(x[:], b)
-	return binary.LittleEndian.Uint64(x[:])
-}
-
 func mzJoin(path, name string) string {
 	if path == "" {
 		return name
@@ -291,7 +285,7 @@ func mzValidate(l *layout.Layout, b []byte, off uint64, path string) *mzFault {
 		}
 	case layout.Variant:
 		tag := l.Fields[0]
-		v := mzLE(b[off+tag.Offset : off+tag.Offset+tag.Layout.Size])
+		v := layouttest.LE(b[off+tag.Offset : off+tag.Offset+tag.Layout.Size])
 		for _, f := range l.Fields[1:] {
 			if f.Case == v {
 				return mzValidate(f.Layout, b, off+f.Offset, mzJoin(path, f.Name))
@@ -305,7 +299,7 @@ func mzValidate(l *layout.Layout, b []byte, off uint64, path string) *mzFault {
 			}
 		}
 	default:
-		v := mzLE(b[off : off+l.Size])
+		v := layouttest.LE(b[off : off+l.Size])
 		switch c := l.Check; {
 		case c.Kind == layout.CheckBool && v > 1:
 			return &mzFault{path, off, v, marshal.ErrInvalidBool}
@@ -316,45 +310,6 @@ func mzValidate(l *layout.Layout, b []byte, off uint64, path string) *mzFault {
 		}
 	}
 	return nil
-}
-
-// mzMark marks the bytes a write covers: every non-blank field, the first
-// member with guest bytes of a C union, the tag and active case of a
-// tagged union.
-func mzMark(l *layout.Layout, b []byte, off uint64, set []bool) {
-	switch l.Kind {
-	case layout.Struct:
-		for _, f := range l.Fields {
-			if !f.Blank {
-				mzMark(f.Layout, b, off+f.Offset, set)
-			}
-		}
-	case layout.Union:
-		for _, f := range l.Fields {
-			if !f.Blank && f.Layout.Size > 0 {
-				mzMark(f.Layout, b, off+f.Offset, set)
-				return
-			}
-		}
-	case layout.Variant:
-		tag := l.Fields[0]
-		mzMark(tag.Layout, b, off+tag.Offset, set)
-		v := mzLE(b[off+tag.Offset : off+tag.Offset+tag.Layout.Size])
-		for _, f := range l.Fields[1:] {
-			if f.Case == v {
-				mzMark(f.Layout, b, off+f.Offset, set)
-				return
-			}
-		}
-	case layout.Array:
-		for i := range l.Len {
-			mzMark(l.Elem, b, off+i*l.Elem.Size, set)
-		}
-	default:
-		for i := range l.Size {
-			set[off+i] = true
-		}
-	}
 }
 
 func mzCheckFault(t *testing.T, what string, err error, want *mzFault) {
@@ -461,7 +416,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Encode of the decoded %v: %v", typ, err)
 			}
 			set := make([]bool, l.Size)
-			mzMark(l, data, 0, set)
+			layouttest.MarkWritten(l, data, 0, set)
 			for i, in := range set {
 				w := byte(0)
 				if in {
@@ -514,7 +469,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		set := make([]bool, uint64(n)*l.Size)
 		for i := range uint64(n) {
-			mzMark(l, data[:uint64(n)*l.Size], i*l.Size, set)
+			layouttest.MarkWritten(l, data[:uint64(n)*l.Size], i*l.Size, set)
 		}
 		for i, in := range set {
 			w := byte(0)
