@@ -119,7 +119,7 @@ func emit(ops []Op, l *Layout, off uint64, goOff uintptr, path string, readOnly 
 	switch {
 	case l.Size == 0:
 		return ops
-	case l.Transparent || l.Kind == Float:
+	case l.Transparent:
 		base.Code, base.Size = OpCopy, l.Size
 		return append(ops, base)
 	case l.Copyable && (l.Kind == Struct || l.Kind == Array):

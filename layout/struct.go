@@ -248,7 +248,7 @@ func structCopyable(l *Layout, goOnly bool) bool {
 func structTransparent(l *Layout) bool {
 	var covered uint64
 	for _, f := range l.Fields {
-		if (f.Blank && f.Layout.Size > 0) || !f.Layout.Transparent || uint64(f.GoOffset) != f.Offset {
+		if (f.Blank && f.Layout.Size > 0) || !f.Layout.Transparent {
 			return false
 		}
 		covered += f.Layout.Size
