@@ -5,7 +5,7 @@
 //   - guestkit: the public guestptr API as a host writes it, one call per
 //     operation (guestptr.New[Fdstat](mem, addr).Read(), NewSlice,
 //     NewString, AsSlice, ToSlice).
-//   - handwritten: encoding/binary.LittleEndian over memory.Memory.Bytes(),
+//   - handwritten: encoding/binary.LittleEndian over *memory.Memory.Bytes(),
 //     fetched for every operation as guestptr does, with guestptr's bounds,
 //     alignment and validity checks written out by hand.
 //   - wazero: a real wazero api.Memory and its ReadByte, ReadUint16Le,
@@ -16,7 +16,7 @@
 //   - copy (CopySlice only): the bounds and alignment checks and one copy()
 //     of the bytes into a new []uint32: the floor for copying out.
 //
-// guestkit, handwritten, stdbinary and copy read a memory.Linear; wazero
+// guestkit, handwritten, stdbinary and copy read a memory.Memory; wazero
 // reads a wazero memory holding the same image (see [Fixture]). The tests
 // hold every impl to guestkit's result on the fixture and to guestkit's
 // failures on bad input (misaligned, out of bounds, wrapping, bad enum,

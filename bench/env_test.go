@@ -11,11 +11,11 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// env is the fixture loaded into a memory.Linear and a wazero memory, with
+// env is the fixture loaded into a memory.Memory and a wazero memory, with
 // every impl bound to them.
 type env struct {
 	fx  *Fixture
-	lin *memory.Linear
+	lin *memory.Memory
 	wz  api.Memory
 	gk  Guestkit
 	hw  Handwritten

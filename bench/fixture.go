@@ -9,7 +9,7 @@ import (
 )
 
 // The fixture: one guest memory image that every impl reads. guestkit,
-// handwritten, stdbinary and copy read it from a memory.Linear, wazero from
+// handwritten, stdbinary and copy read it from a memory.Memory, wazero from
 // a wazero memory holding the same bytes.
 const (
 	MemPages = 4
@@ -125,8 +125,8 @@ func utf8Text(n int) string {
 	return sb.String()
 }
 
-// Linear returns a new memory.Linear holding the image.
-func (f *Fixture) Linear() *memory.Linear {
+// Linear returns a new memory.Memory holding the image.
+func (f *Fixture) Linear() *memory.Memory {
 	m := memory.New(MemSize)
 	copy(m.Bytes(), f.Image)
 	return m

@@ -11,7 +11,7 @@ import (
 // one guestptr call per operation, every check guestptr makes (bounds,
 // alignment, borrows, enums, flags, tags, UTF-8).
 type Guestkit struct {
-	Mem memory.Memory // the memory read and written
+	Mem *memory.Memory // the memory read and written
 }
 
 // ReadFdstat reads the fdstat at addr.

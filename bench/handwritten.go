@@ -15,7 +15,7 @@ import (
 // their case count, flags inside their mask, the tag a case, strings UTF-8,
 // and each iovec's bytes in bounds. It tracks no borrows.
 type Handwritten struct {
-	Mem memory.Memory // the memory read and written
+	Mem *memory.Memory // the memory read and written
 }
 
 // region returns the n bytes at addr aligned to align, or an error.
@@ -185,7 +185,7 @@ func asU32(b []byte, n uint32) ([]uint32, error) {
 // one copy() of the bytes into a new []uint32 (a memmove; correct on the
 // little-endian hosts guestkit supports). No per-element work.
 type Copy struct {
-	Mem memory.Memory // the memory read
+	Mem *memory.Memory // the memory read
 }
 
 // CopyU32 copies out the n uint32s at addr.

@@ -11,7 +11,7 @@ import (
 // the same checks as Handwritten. Decode skips blank fields; Encode writes
 // them as zeros, so a write also zeroes the padding.
 type Stdbinary struct {
-	Mem memory.Memory // the memory read and written
+	Mem *memory.Memory // the memory read and written
 }
 
 type fdstatBin struct {

@@ -53,7 +53,7 @@ func (c *counter) count(err error) (bool, error) {
 // Worker i owns [own+0x40*i, own+0x40*(i+1)): 8 uint64s that only it
 // writes. The common region, 8 uint64s at common, is everyone's.
 type arena struct {
-	m *memory.Linear
+	m *memory.Memory
 	// What the workers did.
 	ownWrites, ownViews, peeks, commonViews, commonReads counter
 }

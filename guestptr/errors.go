@@ -3,8 +3,8 @@ package guestptr
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"reflect"
-	"regexp"
 
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/marshal"
@@ -58,18 +58,20 @@ var (
 )
 
 // Error describes a failed operation: what, on which type, where, and why.
+// It keeps the type and formats only when asked, so failing costs little
+// even when a hostile guest makes every call fail.
 type Error struct {
 	// Op is the operation: "read", "write", "view", "release", "add",
 	// "index" or "field".
 	Op string
-	// Type names the pointer type, as in "guestptr.Ptr[wasi.Fdstat]".
-	Type string
+	// Type is the pointer type, as in guestptr.Ptr[wasi.Fdstat].
+	Type reflect.Type
 	// Addr is the guest address of the value or region.
 	Addr uint64
 	// Len is the length of the region in bytes, when known.
 	Len uint64
 	// Field is the path of the field at fault inside the value, if any.
-	Field string
+	Field layout.Path
 	// Err is the cause: it matches one of the sentinels with errors.Is.
 	Err error
 }
@@ -77,23 +79,41 @@ type Error struct {
 // Error returns, for example, "read guestptr.Ptr[wasi.Fdstat] at 0x1000:
 // field FsFlags: invalid flags 0x8000 (unknown bits 0x8000)".
 func (e *Error) Error() string {
-	return fmt.Sprintf("%s %s at %#x: %v", e.Op, e.Type, e.Addr, e.Err)
+	return fmt.Sprintf("%s %s at %#x: %v", e.Op, e.TypeName(), e.Addr, e.Err)
 }
+
+// TypeName names Type without import paths: "guestptr.Ptr[wasi.Fdstat]".
+func (e *Error) TypeName() string { return shortName(e.Type) }
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// packagePath matches the import path in front of a type name.
-var packagePath = regexp.MustCompile(`[\w.\-]+/`)
-
-// typeName names X without import paths: guestptr.Ptr[wasi.Fdstat].
-func typeName[X any]() string {
-	return packagePath.ReplaceAllString(reflect.TypeFor[X]().String(), "")
+// shortName is t's name with every import path cut to its last element,
+// as Go prints types in its own messages.
+func shortName(t reflect.Type) string {
+	if t == nil {
+		return "<nil>"
+	}
+	s := t.String()
+	out := make([]byte, 0, len(s))
+	word := 0 // where the current name started in out
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '/':
+			out = out[:word]
+		case c == '.' || c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80:
+			out = append(out, c)
+		default:
+			out = append(out, c)
+			word = len(out)
+		}
+	}
+	return string(out)
 }
 
 // fail builds the *Error of an operation on a value of pointer type X.
 func fail[X any](op string, addr, n uint64, err error) error {
-	e := &Error{Op: op, Type: typeName[X](), Addr: addr, Len: n, Err: err}
+	e := &Error{Op: op, Type: reflect.TypeFor[X](), Addr: addr, Len: n, Err: err}
 	var fe *marshal.FieldError
 	if errors.As(err, &fe) {
 		e.Field = fe.Path
@@ -101,33 +121,20 @@ func fail[X any](op string, addr, n uint64, err error) error {
 	return e
 }
 
-// region checks that count elements of size bytes at addr lie inside b,
-// an address space of abi, and returns their length in bytes.
-func region(b []byte, abi layout.ABI, addr, count, size uint64) (uint64, error) {
-	hi, total := mulOverflows(count, size)
-	if hi {
-		return 0, fmt.Errorf("%w: %d elements of %d bytes", ErrOverflow, count, size)
+// regionError says why count elements of size bytes at addr, aligned to
+// align, are not a region of b in an address space of abi: ErrOverflow,
+// ErrOutOfBounds or ErrMisaligned. It is the slow half of place.
+func regionError(b []byte, abi layout.ABI, addr, count, size, align uint64) error {
+	hi, total := bits.Mul64(count, size)
+	if hi != 0 {
+		return fmt.Errorf("%w: %d elements of %d bytes", ErrOverflow, count, size)
 	}
 	end := addr + total
 	if end < addr || addr > abi.MaxAddress() || end-1 > abi.MaxAddress() && total > 0 {
-		return 0, fmt.Errorf("%w: %d bytes at %#x pass the end of the %s address space", ErrOverflow, total, addr, abi)
+		return fmt.Errorf("%w: %d bytes at %#x pass the end of the %s address space", ErrOverflow, total, addr, abi)
 	}
 	if end > uint64(len(b)) {
-		return 0, fmt.Errorf("%w: [%#x, %#x) is past the end of memory (%#x bytes)", ErrOutOfBounds, addr, end, len(b))
+		return fmt.Errorf("%w: [%#x, %#x) is past the end of memory (%#x bytes)", ErrOutOfBounds, addr, end, len(b))
 	}
-	return total, nil
-}
-
-// mulOverflows returns a*b and whether it overflows 64 bits.
-func mulOverflows(a, b uint64) (bool, uint64) {
-	if a == 0 || b == 0 {
-		return false, 0
-	}
-	p := a * b
-	return p/b != a, p
-}
-
-// misaligned reports an address that is not a multiple of align.
-func misaligned(addr, align uint64) error {
 	return fmt.Errorf("%w: address %#x is not a multiple of %d", ErrMisaligned, addr, align)
 }

@@ -166,7 +166,7 @@ func ExampleError() {
 	// errors.As gives the details.
 	var e *guestptr.Error
 	if errors.As(err, &e) {
-		fmt.Printf("op=%s type=%s addr=%#x len=%d field=%s\n", e.Op, e.Type, e.Addr, e.Len, e.Field)
+		fmt.Printf("op=%s type=%s addr=%#x len=%d field=%s\n", e.Op, e.TypeName(), e.Addr, e.Len, e.Field.String())
 	}
 	fmt.Println(strings.TrimPrefix(err.Error(), "read "))
 	// Output:

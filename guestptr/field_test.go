@@ -23,7 +23,7 @@ type fieldOuter struct {
 }
 
 func TestField(t *testing.T) {
-	for _, mem := range []memory.Memory{memory.New(1 << 16), memory.NewWasm64(1 << 16)} {
+	for _, mem := range []*memory.Memory{memory.New(1 << 16), memory.NewWasm64(1 << 16)} {
 		p := guestptr.New[fieldOuter](mem, 0x100)
 		want := fieldOuter{A: 1, In: fieldInner{Kind: 2, Val: 3}, Name: guestptr.NewString(mem, 0x400, 5), Flags: 4}
 		if err := p.Write(want); err != nil {

@@ -263,8 +263,8 @@ type fzEmpty struct {
 type fzKind struct {
 	name  string
 	typ   reflect.Type
-	read  func(m memory.Memory, addr uint64) (reflect.Value, error)
-	write func(m memory.Memory, addr uint64, v reflect.Value) error
+	read  func(m *memory.Memory, addr uint64) (reflect.Value, error)
+	write func(m *memory.Memory, addr uint64, v reflect.Value) error
 	slice func(t *testing.T, c *fzSliceCase)
 }
 
@@ -272,11 +272,11 @@ func fzMake[T any]() fzKind {
 	return fzKind{
 		name: reflect.TypeFor[T]().String(),
 		typ:  reflect.TypeFor[T](),
-		read: func(m memory.Memory, addr uint64) (reflect.Value, error) {
+		read: func(m *memory.Memory, addr uint64) (reflect.Value, error) {
 			v, err := guestptr.New[T](m, addr).Read()
 			return reflect.ValueOf(&v).Elem(), err
 		},
-		write: func(m memory.Memory, addr uint64, v reflect.Value) error {
+		write: func(m *memory.Memory, addr uint64, v reflect.Value) error {
 			return guestptr.New[T](m, addr).Write(v.Interface().(T))
 		},
 		slice: fzSliceOps[T],
@@ -322,13 +322,13 @@ var fzElems = []fzKind{
 }
 
 // fzPointerMakers build the guest pointer values fzFill puts in fields.
-var fzPointerMakers = map[reflect.Type]func(m memory.Memory, addr, n uint64) reflect.Value{}
+var fzPointerMakers = map[reflect.Type]func(m *memory.Memory, addr, n uint64) reflect.Value{}
 
 func fzPointerMaker[T any]() {
-	fzPointerMakers[reflect.TypeFor[guestptr.Ptr[T]]()] = func(m memory.Memory, addr, _ uint64) reflect.Value {
+	fzPointerMakers[reflect.TypeFor[guestptr.Ptr[T]]()] = func(m *memory.Memory, addr, _ uint64) reflect.Value {
 		return reflect.ValueOf(guestptr.New[T](m, addr))
 	}
-	fzPointerMakers[reflect.TypeFor[guestptr.Slice[T]]()] = func(m memory.Memory, addr, n uint64) reflect.Value {
+	fzPointerMakers[reflect.TypeFor[guestptr.Slice[T]]()] = func(m *memory.Memory, addr, n uint64) reflect.Value {
 		return reflect.ValueOf(guestptr.NewSlice[T](m, addr, n))
 	}
 }
@@ -339,7 +339,7 @@ func init() {
 	fzPointerMaker[byte]()
 	fzPointerMaker[fzInner]()
 	fzPointerMaker[fzPointers]()
-	fzPointerMakers[reflect.TypeFor[guestptr.String]()] = func(m memory.Memory, addr, n uint64) reflect.Value {
+	fzPointerMakers[reflect.TypeFor[guestptr.String]()] = func(m *memory.Memory, addr, n uint64) reflect.Value {
 		return reflect.ValueOf(guestptr.NewString(m, addr, n))
 	}
 }
@@ -415,7 +415,7 @@ func fzCheckErr(t *testing.T, what string, err error, op string, want error, alt
 	if op != "" && e.Op != op {
 		t.Fatalf("%s: error %v has Op %q, want %q", what, err, e.Op, op)
 	}
-	if e.Type == "" || e.Error() == "" {
+	if e.Type == nil || e.Error() == "" {
 		t.Fatalf("%s: error %#v has no type or text", what, e)
 	}
 	var matched []error
@@ -464,14 +464,14 @@ func fzBits(v reflect.Value) uint64 {
 
 type fzAddrer interface{ Addr() uint64 }
 type fzLener interface{ Len() uint64 }
-type fzMemer interface{ Memory() memory.Memory }
+type fzMemer interface{ Memory() *memory.Memory }
 
 // fzEqual compares want and got as the guest sees them: every field the
 // layout names, the first member of a C union, the tag and active case of
 // a tagged union, floats bit for bit, pointers by address and length. Guest
 // pointers in got must be bound to mem when mem is not nil. It returns the
 // path of the first difference, or "".
-func fzEqual(l *layout.Layout, want, got reflect.Value, mem memory.Memory, path string) string {
+func fzEqual(l *layout.Layout, want, got reflect.Value, mem *memory.Memory, path string) string {
 	switch l.Kind {
 	case layout.Struct:
 		for _, f := range l.Fields {
@@ -549,7 +549,7 @@ func (r *fzRand) u64() uint64 {
 // enum case or tagged-union case, or set unknown flag bits. It returns
 // whether it made an invalid choice in a part of the value that a write
 // checks (not an inactive case, nor a C union member after the first).
-func fzFill(v reflect.Value, l *layout.Layout, r *fzRand, m memory.Memory, live bool) (invalid bool) {
+func fzFill(v reflect.Value, l *layout.Layout, r *fzRand, m *memory.Memory, live bool) (invalid bool) {
 	switch l.Kind {
 	case layout.Struct, layout.Union:
 		first := true
@@ -677,11 +677,11 @@ func fzLayout(t testing.TB, typ reflect.Type, abi layout.ABI) *layout.Layout {
 
 // fzMemory makes a memory of the ABI flags selects (bit 0) holding data,
 // at most 64 KiB of it.
-func fzMemory(data []byte, flags uint8) (*memory.Linear, layout.ABI) {
+func fzMemory(data []byte, flags uint8) (*memory.Memory, layout.ABI) {
 	if len(data) > 64<<10 {
 		data = data[:64<<10]
 	}
-	var m *memory.Linear
+	var m *memory.Memory
 	if flags&1 == 0 {
 		m = memory.New(uint64(len(data)))
 	} else {
@@ -691,8 +691,8 @@ func fzMemory(data []byte, flags uint8) (*memory.Linear, layout.ABI) {
 	return m, m.ABI()
 }
 
-func fzClone(m *memory.Linear) *memory.Linear {
-	var c *memory.Linear
+func fzClone(m *memory.Memory) *memory.Memory {
+	var c *memory.Memory
 	if m.ABI() == layout.Wasm32 {
 		c = memory.New(uint64(len(m.Bytes())))
 	} else {
@@ -711,14 +711,14 @@ func fzAddr(addr uint64, mode uint8, memLen int) uint64 {
 	return addr % uint64(memLen+32)
 }
 
-func fzUnchanged(t *testing.T, what string, before []byte, m memory.Memory) {
+func fzUnchanged(t *testing.T, what string, before []byte, m *memory.Memory) {
 	t.Helper()
 	if !bytes.Equal(before, m.Bytes()) { // cmp.Diff only to show it: it is slow
 		t.Fatalf("%s changed memory (-before +after):\n%s", what, cmp.Diff(before, m.Bytes()))
 	}
 }
 
-func fzNoneHeld(t *testing.T, what string, m memory.Memory) {
+func fzNoneHeld(t *testing.T, what string, m *memory.Memory) {
 	t.Helper()
 	if n := m.Borrows().Held(); n != 0 {
 		t.Fatalf("after %s, %d borrows are still held", what, n)
@@ -866,7 +866,7 @@ func FuzzPtrWrite(f *testing.F) {
 
 // fzSliceCase is one FuzzSlice input.
 type fzSliceCase struct {
-	mem        *memory.Linear
+	mem        *memory.Memory
 	abi        layout.ABI
 	addr, n    uint64
 	flags      uint8

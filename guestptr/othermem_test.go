@@ -8,23 +8,24 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// movingMem is a memory.Memory whose bytes the test replaces at will: with
-// a slice that starts at an odd host address, or with a smaller one, as no
+// movingMem is a memory whose bytes the test replaces at will: with a
+// slice that starts at an odd host address, or with a smaller one, as no
 // real memory does.
 type movingMem struct {
-	buf     []byte
-	borrows memory.Borrows
+	buf []byte
+	mem *memory.Memory
 }
 
-func (m *movingMem) Bytes() []byte            { return m.buf }
-func (m *movingMem) ABI() layout.ABI          { return layout.Wasm32 }
-func (m *movingMem) Shared() bool             { return false }
-func (m *movingMem) Borrows() *memory.Borrows { return &m.borrows }
+func newMovingMem(buf []byte) *movingMem {
+	m := &movingMem{buf: buf}
+	m.mem = memory.Wrap(func() []byte { return m.buf }, layout.Wasm32, false)
+	return m
+}
 
 func TestHostMisalignedView(t *testing.T) {
-	m := &movingMem{buf: make([]byte, 0x101)[1:]} // host address odd
+	m := newMovingMem(make([]byte, 0x101)[1:]) // host address odd
 	// Reads and writes work byte by byte wherever the host bytes are.
-	p := guestptr.New[uint32](m, 0x10)
+	p := guestptr.New[uint32](m.mem, 0x10)
 	if err := p.Write(0x01020304); err != nil {
 		t.Fatal(err)
 	}
@@ -32,16 +33,16 @@ func TestHostMisalignedView(t *testing.T) {
 		t.Errorf("Read = %#x, %v", v, err)
 	}
 	// A view would be a misaligned []uint32: refused.
-	_, err := guestptr.NewSlice[uint32](m, 0x10, 2).AsSlice()
+	_, err := guestptr.NewSlice[uint32](m.mem, 0x10, 2).AsSlice()
 	checkError(t, err, guestptr.ErrMisaligned, "view", "guestptr.Slice[uint32]", 0x10)
 	if got, want := err.Error(), "view guestptr.Slice[uint32] at 0x10: misaligned: host address of 0x10 is not a multiple of 4"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if m.borrows.Held() != 0 {
+	if m.mem.Borrows().Held() != 0 {
 		t.Error("a refused view left a borrow held")
 	}
 	// Bytes have no alignment.
-	v, err := guestptr.NewSlice[byte](m, 0x11, 3).AsSlice()
+	v, err := guestptr.NewSlice[byte](m.mem, 0x11, 3).AsSlice()
 	if err != nil {
 		t.Fatalf("byte view: %v", err)
 	}
@@ -51,8 +52,8 @@ func TestHostMisalignedView(t *testing.T) {
 }
 
 func TestMutViewAfterShrink(t *testing.T) {
-	m := &movingMem{buf: make([]byte, 0x100)}
-	s := guestptr.NewSlice[uint32](m, 0x80, 4)
+	m := newMovingMem(make([]byte, 0x100))
+	s := guestptr.NewSlice[uint32](m.mem, 0x80, 4)
 	mv, err := s.AsSliceMut()
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestMutViewAfterShrink(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	// The borrow ended anyway.
-	if m.borrows.Held() != 0 {
+	if m.mem.Borrows().Held() != 0 {
 		t.Error("the borrow is still held after a failed Release")
 	}
 	checkError(t, mv.Release(), guestptr.ErrReleased, "release", "guestptr.MutView[uint32]", 0x80)

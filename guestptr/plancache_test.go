@@ -46,13 +46,13 @@ type ccEntry struct {
 	typ reflect.Type
 	// read reads the type at 0 through guestptr and checks the codec's
 	// layout against l.
-	read func(m memory.Memory, l *layout.Layout) (any, error)
+	read func(m *memory.Memory, l *layout.Layout) (any, error)
 }
 
 func ccRow[A, B any](out *[]ccEntry) {
 	*out = append(*out, ccEntry{
 		typ: reflect.TypeFor[ccRec[A, B]](),
-		read: func(m memory.Memory, l *layout.Layout) (any, error) {
+		read: func(m *memory.Memory, l *layout.Layout) (any, error) {
 			c, err := marshal.For[ccRec[A, B]](m.ABI())
 			if err != nil {
 				return nil, err
@@ -180,7 +180,7 @@ func TestPlanCacheStampede(t *testing.T) {
 		seen[typ] = true
 	}
 	abis := []layout.ABI{layout.Wasm32, layout.Wasm64}
-	mems := []*memory.Linear{memory.New(4096), memory.NewWasm64(4096)}
+	mems := []*memory.Memory{memory.New(4096), memory.NewWasm64(4096)}
 	for _, m := range mems {
 		for i := range m.Bytes() {
 			m.Bytes()[i] = 1
@@ -244,7 +244,7 @@ func TestPlanCacheStampede(t *testing.T) {
 
 // ccWork is one goroutine of the stampede: every type in an order of its
 // own, through every entry point.
-func ccWork(g int, abis []layout.ABI, mems []*memory.Linear, types []reflect.Type, named []ccEntry, want []reflect.Value, got *[2][]*layout.Layout) error {
+func ccWork(g int, abis []layout.ABI, mems []*memory.Memory, types []reflect.Type, named []ccEntry, want []reflect.Value, got *[2][]*layout.Layout) error {
 	for a := range abis {
 		got[a] = make([]*layout.Layout, len(types))
 	}

@@ -2,6 +2,7 @@ package guestptr
 
 import (
 	"fmt"
+	"math/bits"
 	"reflect"
 
 	"github.com/guestkit/guestkit/layout"
@@ -21,26 +22,26 @@ import (
 type Ptr[T any] struct{ ref marshal.Ref }
 
 // New returns a pointer to a T at addr in mem.
-func New[T any](mem memory.Memory, addr uint64) Ptr[T] {
-	return Ptr[T]{marshal.Ref{Mem: mem, Addr: addr}}
+func New[T any](mem *memory.Memory, addr uint64) Ptr[T] {
+	return Ptr[T]{marshal.RefTo[T](mem, addr)}
 }
 
 // Addr returns the guest address.
 func (p Ptr[T]) Addr() uint64 { return p.ref.Addr }
 
 // Memory returns the memory the pointer points into.
-func (p Ptr[T]) Memory() memory.Memory { return p.ref.Mem }
+func (p Ptr[T]) Memory() *memory.Memory { return p.ref.Mem }
 
 // IsNull reports whether the address is 0, the guest's null pointer.
 func (p Ptr[T]) IsNull() bool { return p.ref.Addr == 0 }
 
 // Equal reports whether p and q point to the same address of the same
 // memory.
-func (p Ptr[T]) Equal(q Ptr[T]) bool { return p.ref == q.ref }
+func (p Ptr[T]) Equal(q Ptr[T]) bool { return p.ref.Equal(q.ref) }
 
 // String returns the type and address, as in "guestptr.Ptr[wasi.Fdstat](0x1000)".
 func (p Ptr[T]) String() string {
-	return fmt.Sprintf("%s(%#x)", typeName[Ptr[T]](), p.ref.Addr)
+	return fmt.Sprintf("%s(%#x)", shortName(reflect.TypeFor[Ptr[T]]()), p.ref.Addr)
 }
 
 // GuestPointer tells package layout that a Ptr is a guest pointer to T.
@@ -50,93 +51,31 @@ func (Ptr[T]) GuestPointer() layout.PointerInfo {
 
 // Cast reinterprets p as a pointer to a U at the same address, checking
 // nothing.
-func Cast[U, T any](p Ptr[T]) Ptr[U] { return Ptr[U](p) }
+func Cast[U, T any](p Ptr[T]) Ptr[U] { return New[U](p.ref.Mem, p.ref.Addr) }
 
 // AsArray returns the array of n Ts that starts at p, checking nothing.
 func (p Ptr[T]) AsArray(n uint64) Slice[T] {
-	return NewSlice[T](p.ref.Mem, p.ref.Addr, n)
-}
-
-// codec returns T's codec for p's memory.
-func (p Ptr[T]) codec(op string) (marshal.Codec[T], error) {
-	if p.ref.Mem == nil {
-		return marshal.Codec[T]{}, fail[Ptr[T]](op, p.ref.Addr, 0, ErrNoMemory)
-	}
-	c, err := marshal.For[T](p.ref.Mem.ABI())
-	if err != nil {
-		return c, fail[Ptr[T]](op, p.ref.Addr, 0, err)
-	}
-	return c, nil
+	return Slice[T]{p.ref.Span(n)}
 }
 
 // Add returns the pointer n Ts past p. It fails with ErrOverflow when the
 // address would pass the end of the address space.
 func (p Ptr[T]) Add(n uint64) (Ptr[T], error) {
-	c, err := p.codec("add")
-	if err != nil {
-		return p, err
+	c, err := marshal.Pointee[T](p.ref)
+	if err != nil || !c.Valid() {
+		return p, p.noCodec("add", err)
 	}
-	hi, delta := mulOverflows(n, c.Size())
-	addr := p.ref.Addr + delta
-	if hi || addr < p.ref.Addr || addr > p.ref.Mem.ABI().MaxAddress() {
+	addr, ok := advance(p.ref.Mem.ABI(), p.ref.Addr, n, c.Size())
+	if !ok {
 		return p, fail[Ptr[T]]("add", p.ref.Addr, 0, fmt.Errorf("%w: %d elements of %d bytes past %#x", ErrOverflow, n, c.Size(), p.ref.Addr))
 	}
-	return Ptr[T]{marshal.Ref{Mem: p.ref.Mem, Addr: addr}}, nil
+	return Ptr[T]{p.ref.At(addr)}, nil
 }
 
-// Read reads the T at p.
-func (p Ptr[T]) Read() (T, error) {
-	var v T
-	c, err := p.codec("read")
-	if err != nil {
-		return v, err
-	}
-	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
-	b := mem.Bytes()
-	if addr > uint64(len(b)) || uint64(len(b))-addr < size || addr&(c.Align()-1) != 0 {
-		return v, p.placeError("read", b, c)
-	}
-	acc, err := mem.Borrows().BeginRead(addr, size)
-	if err != nil {
-		return v, fail[Ptr[T]]("read", addr, size, err)
-	}
-	err = c.Decode(b[addr:], &v, mem)
-	acc.End()
-	if err != nil {
-		var zero T
-		return zero, fail[Ptr[T]]("read", addr, size, err)
-	}
-	return v, nil
-}
-
-// Write writes v at p. On error memory is unchanged.
-func (p Ptr[T]) Write(v T) error {
-	c, err := p.codec("write")
-	if err != nil {
-		return err
-	}
-	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
-	b := mem.Bytes()
-	if addr > uint64(len(b)) || uint64(len(b))-addr < size || addr&(c.Align()-1) != 0 {
-		return p.placeError("write", b, c)
-	}
-	acc, err := mem.Borrows().BeginWrite(addr, size)
-	if err != nil {
-		return fail[Ptr[T]]("write", addr, size, err)
-	}
-	err = c.Encode(b[addr:], &v)
-	acc.End()
-	if err != nil {
-		return fail[Ptr[T]]("write", addr, size, err)
-	}
-	return nil
-}
-
-// placeError says why the T at p is not in bounds or not aligned.
-func (p Ptr[T]) placeError(op string, b []byte, c marshal.Codec[T]) error {
-	addr, size := p.ref.Addr, c.Size()
-	if _, err := region(b, p.ref.Mem.ABI(), addr, 1, size); err != nil {
-		return fail[Ptr[T]](op, addr, size, err)
-	}
-	return fail[Ptr[T]](op, addr, size, misaligned(addr, c.Align()))
+// advance returns the address n elements of size bytes past addr, and
+// whether it is inside abi's address space.
+func advance(abi layout.ABI, addr, n, size uint64) (uint64, bool) {
+	hi, delta := bits.Mul64(n, size)
+	next := addr + delta
+	return next, hi == 0 && next >= addr && next <= abi.MaxAddress()
 }

@@ -16,7 +16,7 @@ import (
 func TestPtrBasics(t *testing.T) {
 	m := mem32(64)
 	p := guestptr.New[Fdstat](m, 0x1000)
-	if p.Addr() != 0x1000 || p.Memory() != memory.Memory(m) || p.IsNull() {
+	if p.Addr() != 0x1000 || p.Memory() != m || p.IsNull() {
 		t.Errorf("New: Addr %#x, Memory %v, IsNull %v", p.Addr(), p.Memory(), p.IsNull())
 	}
 	if !guestptr.New[Fdstat](m, 0).IsNull() {
@@ -35,7 +35,7 @@ func TestPtrBasics(t *testing.T) {
 
 	// Cast keeps the memory and address.
 	c := guestptr.Cast[[24]byte](p)
-	if c.Addr() != 0x1000 || c.Memory() != memory.Memory(m) {
+	if c.Addr() != 0x1000 || c.Memory() != m {
 		t.Errorf("Cast: %v in %v", c, c.Memory())
 	}
 	if !guestptr.Cast[Fdstat](c).Equal(p) {
@@ -80,7 +80,7 @@ func TestPtrAdd(t *testing.T) {
 	m32, m64 := memory.New(16), memory.NewWasm64(16)
 	tests := []struct {
 		name string
-		mem  memory.Memory
+		mem  *memory.Memory
 		addr uint64
 		n    uint64
 		want uint64 // the new address, or 0 with overflow
@@ -183,35 +183,35 @@ func TestBoundsAndAlignment(t *testing.T) {
 	tests := []struct {
 		name     string
 		abi      layout.ABI
-		call     func(m memory.Memory) error
+		call     func(m *memory.Memory) error
 		sentinel error
 		op, typ  string
 		addr     uint64
 		msg      string
 	}{
-		{"one byte out", layout.Wasm32, func(m memory.Memory) error { _, err := guestptr.New[[4]byte](m, size-3).Read(); return err },
+		{"one byte out", layout.Wasm32, func(m *memory.Memory) error { _, err := guestptr.New[[4]byte](m, size-3).Read(); return err },
 			guestptr.ErrOutOfBounds, "read", "guestptr.Ptr[[4]uint8]", size - 3,
 			"read guestptr.Ptr[[4]uint8] at 0xfffd: out of bounds: [0xfffd, 0x10001) is past the end of memory (0x10000 bytes)"},
-		{"at the end", layout.Wasm64, func(m memory.Memory) error { return guestptr.New[uint8](m, size).Write(1) },
+		{"at the end", layout.Wasm64, func(m *memory.Memory) error { return guestptr.New[uint8](m, size).Write(1) },
 			guestptr.ErrOutOfBounds, "write", "guestptr.Ptr[uint8]", size, ""},
-		{"wraps 2^32", layout.Wasm32, func(m memory.Memory) error { _, err := guestptr.New[[16]byte](m, 1<<32-8).Read(); return err },
+		{"wraps 2^32", layout.Wasm32, func(m *memory.Memory) error { _, err := guestptr.New[[16]byte](m, 1<<32-8).Read(); return err },
 			guestptr.ErrOverflow, "read", "guestptr.Ptr[[16]uint8]", 1<<32 - 8,
 			"read guestptr.Ptr[[16]uint8] at 0xfffffff8: address overflow: 16 bytes at 0xfffffff8 pass the end of the wasm32 address space"},
-		{"address past 2^32", layout.Wasm32, func(m memory.Memory) error { return guestptr.New[uint8](m, 1<<32).Write(1) },
+		{"address past 2^32", layout.Wasm32, func(m *memory.Memory) error { return guestptr.New[uint8](m, 1<<32).Write(1) },
 			guestptr.ErrOverflow, "write", "guestptr.Ptr[uint8]", 1 << 32, ""},
-		{"ends at 2^32", layout.Wasm32, func(m memory.Memory) error { _, err := guestptr.New[[8]byte](m, 1<<32-8).Read(); return err },
+		{"ends at 2^32", layout.Wasm32, func(m *memory.Memory) error { _, err := guestptr.New[[8]byte](m, 1<<32-8).Read(); return err },
 			guestptr.ErrOutOfBounds, "read", "guestptr.Ptr[[8]uint8]", 1<<32 - 8, ""},
-		{"beyond 2^32 on wasm64", layout.Wasm64, func(m memory.Memory) error { _, err := guestptr.New[[16]byte](m, 1<<32-8).Read(); return err },
+		{"beyond 2^32 on wasm64", layout.Wasm64, func(m *memory.Memory) error { _, err := guestptr.New[[16]byte](m, 1<<32-8).Read(); return err },
 			guestptr.ErrOutOfBounds, "read", "guestptr.Ptr[[16]uint8]", 1<<32 - 8, ""},
-		{"wraps 2^64", layout.Wasm64, func(m memory.Memory) error { return guestptr.New[[16]byte](m, 1<<64-8).Write([16]byte{}) },
+		{"wraps 2^64", layout.Wasm64, func(m *memory.Memory) error { return guestptr.New[[16]byte](m, 1<<64-8).Write([16]byte{}) },
 			guestptr.ErrOverflow, "write", "guestptr.Ptr[[16]uint8]", 1<<64 - 8,
 			"write guestptr.Ptr[[16]uint8] at 0xfffffffffffffff8: address overflow: 16 bytes at 0xfffffffffffffff8 pass the end of the wasm64 address space"},
-		{"misaligned u32", layout.Wasm32, func(m memory.Memory) error { _, err := guestptr.New[uint32](m, 0x102).Read(); return err },
+		{"misaligned u32", layout.Wasm32, func(m *memory.Memory) error { _, err := guestptr.New[uint32](m, 0x102).Read(); return err },
 			guestptr.ErrMisaligned, "read", "guestptr.Ptr[uint32]", 0x102,
 			"read guestptr.Ptr[uint32] at 0x102: misaligned: address 0x102 is not a multiple of 4"},
-		{"misaligned record", layout.Wasm64, func(m memory.Memory) error { return guestptr.New[Fdstat](m, 0x104).Write(Fdstat{}) },
+		{"misaligned record", layout.Wasm64, func(m *memory.Memory) error { return guestptr.New[Fdstat](m, 0x104).Write(Fdstat{}) },
 			guestptr.ErrMisaligned, "write", "guestptr.Ptr[guestptr_test.Fdstat]", 0x104, ""},
-		{"wasm64 pointer alignment", layout.Wasm64, func(m memory.Memory) error { _, err := guestptr.New[guestptr.Ptr[byte]](m, 4).Read(); return err },
+		{"wasm64 pointer alignment", layout.Wasm64, func(m *memory.Memory) error { _, err := guestptr.New[guestptr.Ptr[byte]](m, 4).Read(); return err },
 			guestptr.ErrMisaligned, "read", "guestptr.Ptr[guestptr.Ptr[uint8]]", 4, ""},
 	}
 	for _, tt := range tests {
@@ -250,7 +250,7 @@ func TestNoLayout(t *testing.T) {
 	m := mem32(64)
 	_, err := guestptr.New[string](m, 0).Read()
 	var e *guestptr.Error
-	if !errors.As(err, &e) || e.Op != "read" || e.Type != "guestptr.Ptr[string]" {
+	if !errors.As(err, &e) || e.Op != "read" || e.TypeName() != "guestptr.Ptr[string]" {
 		t.Errorf("err = %#v, want a *guestptr.Error for read of guestptr.Ptr[string]", err)
 	}
 	var le *layout.Error

@@ -45,36 +45,36 @@ func TestReadWriteRecord(t *testing.T) {
 func TestInvalidValues(t *testing.T) {
 	tests := []struct {
 		name     string
-		poke     func(m memory.Memory)
-		read     func(m memory.Memory) error
+		poke     func(m *memory.Memory)
+		read     func(m *memory.Memory) error
 		sentinel error
 		field    string
 		msg      string
 	}{
-		{"flags", func(m memory.Memory) { put(m, 0x1002, 0x8000, 2) },
-			func(m memory.Memory) error { _, err := guestptr.New[Fdstat](m, 0x1000).Read(); return err },
+		{"flags", func(m *memory.Memory) { put(m, 0x1002, 0x8000, 2) },
+			func(m *memory.Memory) error { _, err := guestptr.New[Fdstat](m, 0x1000).Read(); return err },
 			guestptr.ErrInvalidFlags, "FsFlags",
 			"read guestptr.Ptr[guestptr_test.Fdstat] at 0x1000: field FsFlags: invalid flags 0x8000 (unknown bits 0x8000)"},
-		{"enum", func(m memory.Memory) { put(m, 0x1000, 8, 1) },
-			func(m memory.Memory) error { _, err := guestptr.New[Fdstat](m, 0x1000).Read(); return err },
+		{"enum", func(m *memory.Memory) { put(m, 0x1000, 8, 1) },
+			func(m *memory.Memory) error { _, err := guestptr.New[Fdstat](m, 0x1000).Read(); return err },
 			guestptr.ErrInvalidEnum, "FsFiletype",
 			"read guestptr.Ptr[guestptr_test.Fdstat] at 0x1000: field FsFiletype: invalid enum 8 (guestptr_test.Filetype has 8 cases)"},
-		{"u64 flags", func(m memory.Memory) { put(m, 0x1010, 1<<63, 8) },
-			func(m memory.Memory) error { _, err := guestptr.New[Fdstat](m, 0x1000).Read(); return err },
+		{"u64 flags", func(m *memory.Memory) { put(m, 0x1010, 1<<63, 8) },
+			func(m *memory.Memory) error { _, err := guestptr.New[Fdstat](m, 0x1000).Read(); return err },
 			guestptr.ErrInvalidFlags, "FsRightsInheriting", ""},
-		{"bool", func(m memory.Memory) { put(m, 0x1004, 7, 1) },
-			func(m memory.Memory) error { _, err := guestptr.New[Mixed](m, 0x1000).Read(); return err },
+		{"bool", func(m *memory.Memory) { put(m, 0x1004, 7, 1) },
+			func(m *memory.Memory) error { _, err := guestptr.New[Mixed](m, 0x1000).Read(); return err },
 			guestptr.ErrInvalidBool, "B",
 			"read guestptr.Ptr[guestptr_test.Mixed] at 0x1000: field B: invalid bool 7"},
-		{"tag", func(m memory.Memory) { put(m, 0x1000, 2, 1) },
-			func(m memory.Memory) error { _, err := guestptr.New[Subscription](m, 0x1000).Read(); return err },
+		{"tag", func(m *memory.Memory) { put(m, 0x1000, 2, 1) },
+			func(m *memory.Memory) error { _, err := guestptr.New[Subscription](m, 0x1000).Read(); return err },
 			guestptr.ErrInvalidTag, "Tag",
 			"read guestptr.Ptr[guestptr_test.Subscription] at 0x1000: field Tag: invalid tag 2"},
-		{"enum in the active case", func(m memory.Memory) { put(m, 0x1000, 1, 1); put(m, 0x100c, 9, 1) },
-			func(m memory.Memory) error { _, err := guestptr.New[Subscription](m, 0x1000).Read(); return err },
+		{"enum in the active case", func(m *memory.Memory) { put(m, 0x1000, 1, 1); put(m, 0x100c, 9, 1) },
+			func(m *memory.Memory) error { _, err := guestptr.New[Subscription](m, 0x1000).Read(); return err },
 			guestptr.ErrInvalidEnum, "FdRead.Kind", ""},
-		{"element of ToSlice", func(m memory.Memory) { put(m, 0x1000+2*24+2, 0x20, 2) },
-			func(m memory.Memory) error { _, err := guestptr.NewSlice[Fdstat](m, 0x1000, 4).ToSlice(); return err },
+		{"element of ToSlice", func(m *memory.Memory) { put(m, 0x1000+2*24+2, 0x20, 2) },
+			func(m *memory.Memory) error { _, err := guestptr.NewSlice[Fdstat](m, 0x1000, 4).ToSlice(); return err },
 			guestptr.ErrInvalidFlags, "[2].FsFlags",
 			"read guestptr.Slice[guestptr_test.Fdstat] at 0x1000: field [2].FsFlags: invalid flags 0x20 (unknown bits 0x20)"},
 	}
@@ -84,7 +84,7 @@ func TestInvalidValues(t *testing.T) {
 			tt.poke(m)
 			err := tt.read(m)
 			e := asError(t, err, tt.sentinel)
-			if e.Field != tt.field || e.Addr != 0x1000 || e.Op != "read" {
+			if e.Field.String() != tt.field || e.Addr != 0x1000 || e.Op != "read" {
 				t.Errorf("Error{Op: %q, Addr: %#x, Field: %q}, want read at 0x1000 in %q", e.Op, e.Addr, e.Field, tt.field)
 			}
 			if tt.msg != "" && err.Error() != tt.msg {
@@ -138,8 +138,8 @@ func TestTaggedUnionReadWrite(t *testing.T) {
 		checkError(t, p.Write(bad), guestptr.ErrInvalidTag, "write", "guestptr.Ptr[guestptr_test.Subscription]", 0x40)
 		bad.Tag, bad.FdRead.Kind = 1, 8
 		e := checkError(t, p.Write(bad), guestptr.ErrInvalidEnum, "write", "guestptr.Ptr[guestptr_test.Subscription]", 0x40)
-		if e.Field != "FdRead.Kind" {
-			t.Errorf("Field = %q, want FdRead.Kind", e.Field)
+		if e.Field.String() != "FdRead.Kind" {
+			t.Errorf("Field = %q, want FdRead.Kind", e.Field.String())
 		}
 		unchanged(t, m, before)
 	}
@@ -174,7 +174,7 @@ func TestNestedPointers(t *testing.T) {
 			if diff := cmp.Diff(head, got); diff != "" {
 				t.Errorf("Read (-want +got):\n%s", diff)
 			}
-			if got.Name.Memory() != memory.Memory(m) || got.Data.Memory() != memory.Memory(m) || got.Next.Memory() != memory.Memory(m) {
+			if got.Name.Memory() != m || got.Data.Memory() != m || got.Next.Memory() != m {
 				t.Error("pointer fields are not bound to the memory they were read from")
 			}
 			if s, err := got.Name.Read(); err != nil || s != "héllo" {
@@ -212,16 +212,16 @@ func TestPointerFieldRange(t *testing.T) {
 	before := snapshot(m)
 	err := guestptr.New[Iovec](m, 0x10).Write(Iovec{Buf: guestptr.New[byte](m, 1<<32)})
 	e := checkError(t, err, guestptr.ErrValueRange, "write", "guestptr.Ptr[guestptr_test.Iovec]", 0x10)
-	if e.Field != "Buf" || e.Len != 8 {
+	if e.Field.String() != "Buf" || e.Len != 8 {
 		t.Errorf("Field %q, Len %d; want Buf, 8", e.Field, e.Len)
 	}
 	err = guestptr.New[Iovec](m, 0x10).Write(Iovec{BufLen: -1})
-	if e := asError(t, err, guestptr.ErrValueRange); e.Field != "BufLen" {
-		t.Errorf("Field %q, want BufLen", e.Field)
+	if e := asError(t, err, guestptr.ErrValueRange); e.Field.String() != "BufLen" {
+		t.Errorf("Field %q, want BufLen", e.Field.String())
 	}
 	err = guestptr.New[Narrow](m, 0x10).Write(Narrow{N: 300})
-	if e := asError(t, err, guestptr.ErrValueRange); e.Field != "N" {
-		t.Errorf("Field %q, want N", e.Field)
+	if e := asError(t, err, guestptr.ErrValueRange); e.Field.String() != "N" {
+		t.Errorf("Field %q, want N", e.Field.String())
 	}
 	unchanged(t, m, before)
 	// On wasm64 the same address fits.
@@ -264,8 +264,8 @@ func TestNestedErrorPaths(t *testing.T) {
 			if !errors.As(err, &fe) {
 				t.Fatalf("%s: %v does not wrap a *marshal.FieldError", abi, err)
 			}
-			if e.Field != tt.field || fe.Path != tt.field {
-				t.Errorf("%s: Field %q, FieldError.Path %q; want %q", abi, e.Field, fe.Path, tt.field)
+			if e.Field.String() != tt.field || fe.Path.String() != tt.field {
+				t.Errorf("%s: Field %q, FieldError.Path %q; want %q", abi, e.Field, fe.Path.String(), tt.field)
 			}
 			// The offset names the field, which starts at or before the bad byte.
 			if fe.Offset > tt.off || tt.off-fe.Offset >= 8 {
@@ -278,7 +278,7 @@ func TestNestedErrorPaths(t *testing.T) {
 		put(m, 0x100+head+72+12, 8, 1) // Sub.FdRead.Kind = 8
 		_, err := guestptr.New[Deep](m, 0x100).Read()
 		var fe *marshal.FieldError
-		if !errors.As(err, &fe) || fe.Path != "Sub.FdRead.Kind" || fe.Offset != head+72+12 {
+		if !errors.As(err, &fe) || fe.Path.String() != "Sub.FdRead.Kind" || fe.Offset != head+72+12 {
 			t.Errorf("%s: err = %v (%+v), want Sub.FdRead.Kind at %d", abi, err, fe, head+72+12)
 		}
 	}

@@ -100,7 +100,7 @@ func (rtKind) GuestEnumCases() uint64 { return 3 }
 // gen makes random valid values for one memory.
 type gen struct {
 	*rand.Rand
-	mem memory.Memory
+	mem *memory.Memory
 }
 
 // addr returns an address that fits the memory's ABI.

@@ -3,6 +3,7 @@ package guestptr
 import (
 	"fmt"
 	"iter"
+	"math/bits"
 	"reflect"
 	"unsafe"
 
@@ -19,12 +20,12 @@ import (
 type Slice[T any] struct{ ref marshal.SpanRef }
 
 // NewSlice returns the array of n Ts at addr in mem.
-func NewSlice[T any](mem memory.Memory, addr, n uint64) Slice[T] {
-	return Slice[T]{marshal.SpanRef{Mem: mem, Addr: addr, Len: n}}
+func NewSlice[T any](mem *memory.Memory, addr, n uint64) Slice[T] {
+	return Slice[T]{marshal.SpanTo[T](mem, addr, n)}
 }
 
 // Ptr returns a pointer to the first element.
-func (s Slice[T]) Ptr() Ptr[T] { return New[T](s.ref.Mem, s.ref.Addr) }
+func (s Slice[T]) Ptr() Ptr[T] { return Ptr[T]{s.ref.Elem(s.ref.Addr)} }
 
 // Addr returns the guest address of the first element.
 func (s Slice[T]) Addr() uint64 { return s.ref.Addr }
@@ -33,15 +34,15 @@ func (s Slice[T]) Addr() uint64 { return s.ref.Addr }
 func (s Slice[T]) Len() uint64 { return s.ref.Len }
 
 // Memory returns the memory the slice points into.
-func (s Slice[T]) Memory() memory.Memory { return s.ref.Mem }
+func (s Slice[T]) Memory() *memory.Memory { return s.ref.Mem }
 
 // Equal reports whether s and o are the same region of the same memory.
-func (s Slice[T]) Equal(o Slice[T]) bool { return s.ref == o.ref }
+func (s Slice[T]) Equal(o Slice[T]) bool { return s.ref.Equal(o.ref) }
 
 // String returns the type, address and length, as in
 // "guestptr.Slice[wasi.Iovec](0x1000, 4)".
 func (s Slice[T]) String() string {
-	return fmt.Sprintf("%s(%#x, %d)", typeName[Slice[T]](), s.ref.Addr, s.ref.Len)
+	return fmt.Sprintf("%s(%#x, %d)", shortName(reflect.TypeFor[Slice[T]]()), s.ref.Addr, s.ref.Len)
 }
 
 // GuestPointer tells package layout that a Slice is a guest (pointer,
@@ -52,19 +53,11 @@ func (Slice[T]) GuestPointer() layout.PointerInfo {
 
 // elemAddr returns the address of element i, if it fits the address space.
 func (s Slice[T]) elemAddr(i uint64) (uint64, bool) {
-	if s.ref.Mem == nil {
+	c, err := marshal.Elements[T](s.ref)
+	if err != nil || !c.Valid() {
 		return 0, false
 	}
-	c, err := marshal.For[T](s.ref.Mem.ABI())
-	if err != nil {
-		return 0, false
-	}
-	hi, off := mulOverflows(i, c.Size())
-	addr := s.ref.Addr + off
-	if hi || addr < s.ref.Addr || addr > s.ref.Mem.ABI().MaxAddress() {
-		return 0, false
-	}
-	return addr, true
+	return advance(s.ref.Mem.ABI(), s.ref.Addr, i, c.Size())
 }
 
 // Get returns a pointer to element i. It reports false when i is not below
@@ -74,7 +67,7 @@ func (s Slice[T]) Get(i uint64) (Ptr[T], bool) {
 		return Ptr[T]{}, false
 	}
 	addr, ok := s.elemAddr(i)
-	return New[T](s.ref.Mem, addr), ok
+	return Ptr[T]{s.ref.Elem(addr)}, ok
 }
 
 // Range returns elements i to j-1. It reports false unless i <= j <= Len
@@ -87,7 +80,7 @@ func (s Slice[T]) Range(i, j uint64) (Slice[T], bool) {
 	if !ok {
 		return Slice[T]{}, false
 	}
-	return NewSlice[T](s.ref.Mem, addr, j-i), true
+	return Slice[T]{s.ref.At(addr, j-i)}, true
 }
 
 // All yields a pointer to each element in turn, with a nil error. Nothing
@@ -97,17 +90,24 @@ func (s Slice[T]) Range(i, j uint64) (Slice[T], bool) {
 // would overflow too, and a guest's length must not keep the host looping.
 func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 	return func(yield func(Ptr[T], error) bool) {
+		c, err := marshal.Elements[T](s.ref)
+		if err != nil || !c.Valid() {
+			if err == nil {
+				err = ErrNoMemory
+			}
+			if s.ref.Len > 0 {
+				yield(Ptr[T]{}, fail[Slice[T]]("index", s.ref.Addr, 0, err))
+			}
+			return
+		}
+		size, abi := c.Size(), s.ref.Mem.ABI()
 		for i := range s.ref.Len {
-			addr, ok := s.elemAddr(i)
+			addr, ok := advance(abi, s.ref.Addr, i, size)
 			if !ok {
-				err := fail[Slice[T]]("index", s.ref.Addr, 0, fmt.Errorf("%w: element %d", ErrOverflow, i))
-				if s.ref.Mem == nil {
-					err = fail[Slice[T]]("index", s.ref.Addr, 0, ErrNoMemory)
-				}
-				yield(Ptr[T]{}, err)
+				yield(Ptr[T]{}, fail[Slice[T]]("index", s.ref.Addr, 0, fmt.Errorf("%w: element %d", ErrOverflow, i)))
 				return
 			}
-			if !yield(New[T](s.ref.Mem, addr), nil) {
+			if !yield(Ptr[T]{s.ref.Elem(addr)}, nil) {
 				return
 			}
 		}
@@ -115,29 +115,33 @@ func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 }
 
 // span checks the region of ref, read as Ts, for an operation and returns
-// T's codec, the memory's bytes and the region's length in bytes. X names
-// the type in errors.
-func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, uint64, error) {
-	var c marshal.Codec[T]
-	if ref.Mem == nil {
-		return c, nil, 0, fail[X](op, ref.Addr, 0, ErrNoMemory)
+// T's codec and the region's bytes. X names the type in errors. A
+// zero-size element counts as one byte here, so no guest length makes the
+// host allocate more elements than the memory has bytes.
+func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, error) {
+	c, err := marshal.Elements[T](ref)
+	if err != nil || !c.Valid() {
+		if err == nil {
+			err = ErrNoMemory
+		}
+		return c, nil, fail[X](op, ref.Addr, 0, err)
 	}
-	abi := ref.Mem.ABI()
-	c, err := marshal.For[T](abi)
+	b, _, err := place(ref.Mem, ref.Addr, ref.Len, max(c.Size(), 1), c.Align())
 	if err != nil {
-		return c, nil, 0, fail[X](op, ref.Addr, 0, err)
+		return c, nil, fail[X](op, ref.Addr, regionLen(ref.Len, c.Size()), err)
 	}
-	b := ref.Mem.Bytes()
-	// A zero-size element still counts one byte here, so no guest length
-	// makes the host allocate more elements than the memory has bytes.
-	if _, err := region(b, abi, ref.Addr, ref.Len, max(c.Size(), 1)); err != nil {
-		return c, nil, 0, fail[X](op, ref.Addr, 0, err)
+	if c.Size() == 0 {
+		b = b[:0]
 	}
-	total := ref.Len * c.Size()
-	if align := c.Layout().Align; ref.Addr&(align-1) != 0 {
-		return c, nil, 0, fail[X](op, ref.Addr, total, misaligned(ref.Addr, align))
+	return c, b, nil
+}
+
+// regionLen is n elements of size bytes, or 0 when that overflows.
+func regionLen(n, size uint64) uint64 {
+	if hi, total := bits.Mul64(n, size); hi == 0 {
+		return total
 	}
-	return c, b, total, nil
+	return 0
 }
 
 // ToSlice copies the elements out of guest memory, validating each, into a
@@ -146,15 +150,28 @@ func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, u
 // with ErrTooLarge: no guest length makes the host allocate more than the
 // guest holds. To reuse a buffer, or to copy in parts, see CopyToSlice.
 func (s Slice[T]) ToSlice() ([]T, error) {
-	_, b, _, err := span[Slice[T], T](s.ref, "read")
+	c, b, err := span[Slice[T], T](s.ref, "read")
 	if err != nil {
 		return nil, err
 	}
-	if hi, goBytes := mulOverflows(s.ref.Len, uint64(unsafe.Sizeof(*new(T)))); hi || goBytes > uint64(len(b)) {
-		return nil, fail[Slice[T]]("read", s.ref.Addr, 0, fmt.Errorf("%w: %d elements of %d Go bytes each, in a memory of %d bytes", ErrTooLarge, s.ref.Len, unsafe.Sizeof(*new(T)), len(b)))
+	goSize := uint64(unsafe.Sizeof(*new(T)))
+	if hi, goBytes := bits.Mul64(s.ref.Len, goSize); hi != 0 || goBytes > uint64(len(s.ref.Mem.Bytes())) {
+		return nil, fail[Slice[T]]("read", s.ref.Addr, uint64(len(b)), fmt.Errorf("%w: %d elements of %d Go bytes each, in a memory of %d bytes", ErrTooLarge, s.ref.Len, goSize, len(s.ref.Mem.Bytes())))
+	}
+	if c.Transparent() && len(b) > 0 && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%unsafe.Alignof(*new(T)) == 0 {
+		// make and copy in one pass: the new slice is not zeroed first.
+		acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, uint64(len(b)))
+		if err != nil {
+			return nil, fail[Slice[T]]("read", s.ref.Addr, uint64(len(b)), err)
+		}
+		src := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), s.ref.Len)
+		out := make([]T, len(src))
+		copy(out, src)
+		acc.End()
+		return out, nil
 	}
 	out := make([]T, s.ref.Len)
-	if err := s.CopyToSlice(out); err != nil {
+	if err := s.copyOut(c, b, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -167,15 +184,21 @@ func (s Slice[T]) CopyToSlice(dst []T) error {
 	if uint64(len(dst)) != s.ref.Len {
 		return fail[Slice[T]]("read", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, s.ref.Len, len(dst)))
 	}
-	c, b, total, err := span[Slice[T], T](s.ref, "read")
+	c, b, err := span[Slice[T], T](s.ref, "read")
 	if err != nil {
 		return err
 	}
+	return s.copyOut(c, b, dst)
+}
+
+// copyOut decodes the placed region b into dst under a read access.
+func (s Slice[T]) copyOut(c marshal.Codec[T], b []byte, dst []T) error {
+	total := uint64(len(b))
 	acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, total)
 	if err != nil {
 		return fail[Slice[T]]("read", s.ref.Addr, total, err)
 	}
-	err = c.DecodeSlice(b[s.ref.Addr:s.ref.Addr+total], dst, s.ref.Mem)
+	err = c.DecodeSlice(b, dst, s.ref.Mem)
 	acc.End()
 	if err != nil {
 		return fail[Slice[T]]("read", s.ref.Addr, total, err)
@@ -190,15 +213,16 @@ func (s Slice[T]) CopyFromSlice(src []T) error {
 	if uint64(len(src)) != s.ref.Len {
 		return fail[Slice[T]]("write", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, len(src), s.ref.Len))
 	}
-	c, b, total, err := span[Slice[T], T](s.ref, "write")
+	c, b, err := span[Slice[T], T](s.ref, "write")
 	if err != nil {
 		return err
 	}
+	total := uint64(len(b))
 	acc, err := s.ref.Mem.Borrows().BeginWrite(s.ref.Addr, total)
 	if err != nil {
 		return fail[Slice[T]]("write", s.ref.Addr, total, err)
 	}
-	err = c.EncodeSlice(b[s.ref.Addr:s.ref.Addr+total], src)
+	err = c.EncodeSlice(b, src)
 	acc.End()
 	if err != nil {
 		return fail[Slice[T]]("write", s.ref.Addr, total, err)

@@ -14,7 +14,7 @@ import (
 func TestSliceBasics(t *testing.T) {
 	m := mem32(0x100)
 	s := guestptr.NewSlice[uint32](m, 0x10, 4)
-	if s.Addr() != 0x10 || s.Len() != 4 || s.Memory() != memory.Memory(m) {
+	if s.Addr() != 0x10 || s.Len() != 4 || s.Memory() != m {
 		t.Errorf("NewSlice: Addr %#x, Len %d, Memory %v", s.Addr(), s.Len(), s.Memory())
 	}
 	if !s.Ptr().Equal(guestptr.New[uint32](m, 0x10)) {
@@ -103,7 +103,7 @@ func TestSliceAll(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Memory() != memory.Memory(m) {
+		if p.Memory() != m {
 			t.Error("All yields a pointer into another memory")
 		}
 		addrs = append(addrs, p.Addr())
@@ -203,8 +203,8 @@ func TestToSliceCopyFromSlice(t *testing.T) {
 		// An invalid last element: nothing is written, not even the first.
 		bad := []Fdstat{{FsFiletype: 7}, {FsFiletype: 7}, {FsFlags: 0x20}}
 		e = checkError(t, s.CopyFromSlice(bad), guestptr.ErrInvalidFlags, "write", "guestptr.Slice[guestptr_test.Fdstat]", 0x40)
-		if e.Field != "[2].FsFlags" {
-			t.Errorf("Field = %q, want [2].FsFlags", e.Field)
+		if e.Field.String() != "[2].FsFlags" {
+			t.Errorf("Field = %q, want [2].FsFlags", e.Field.String())
 		}
 		// Out of bounds by one element.
 		checkError(t, guestptr.NewSlice[Fdstat](m, 0x200-48, 3).CopyFromSlice(in), guestptr.ErrOutOfBounds, "write", "guestptr.Slice[guestptr_test.Fdstat]", 0x200-48)
@@ -276,8 +276,8 @@ func TestCopyToSlice(t *testing.T) {
 	}
 	put(m, 0x40+24, 9, 1) // element 1's filetype
 	e := checkError(t, s.CopyToSlice(dst), guestptr.ErrInvalidEnum, "read", "guestptr.Slice[guestptr_test.Fdstat]", 0x40)
-	if e.Field != "[1].FsFiletype" {
-		t.Errorf("Field = %q, want [1].FsFiletype", e.Field)
+	if e.Field.String() != "[1].FsFiletype" {
+		t.Errorf("Field = %q, want [1].FsFiletype", e.Field.String())
 	}
 	mv, err := guestptr.NewSlice[byte](m, 0x40+3*24-1, 1).AsSliceMut()
 	if err != nil {

@@ -17,8 +17,8 @@ import (
 type String struct{ ref marshal.SpanRef }
 
 // NewString returns the string of n bytes at addr in mem.
-func NewString(mem memory.Memory, addr, n uint64) String {
-	return String{marshal.SpanRef{Mem: mem, Addr: addr, Len: n}}
+func NewString(mem *memory.Memory, addr, n uint64) String {
+	return String{marshal.SpanTo[byte](mem, addr, n)}
 }
 
 // Addr returns the guest address of the first byte.
@@ -28,13 +28,13 @@ func (s String) Addr() uint64 { return s.ref.Addr }
 func (s String) Len() uint64 { return s.ref.Len }
 
 // Memory returns the memory the string is in.
-func (s String) Memory() memory.Memory { return s.ref.Mem }
+func (s String) Memory() *memory.Memory { return s.ref.Mem }
 
 // Bytes returns the string's bytes as a slice, without a UTF-8 check.
 func (s String) Bytes() Slice[byte] { return Slice[byte](s) }
 
 // Equal reports whether s and o are the same region of the same memory.
-func (s String) Equal(o String) bool { return s.ref == o.ref }
+func (s String) Equal(o String) bool { return s.ref.Equal(o.ref) }
 
 // String returns the type, address and length, as in
 // "guestptr.String(0x1000, 12)".
@@ -48,23 +48,25 @@ func (String) GuestPointer() layout.PointerInfo {
 	return layout.PointerInfo{Pointee: reflect.TypeFor[byte](), WithLen: true}
 }
 
-// Read copies the string out of guest memory after checking that it is
-// valid UTF-8.
+// Read copies the string out of guest memory, then checks that the copy
+// is valid UTF-8 (so a guest thread changing the bytes meanwhile cannot
+// slip invalid UTF-8 through).
 func (s String) Read() (string, error) {
-	_, b, n, err := span[String, byte](s.ref, "read")
+	_, b, err := span[String, byte](s.ref, "read")
 	if err != nil {
 		return "", err
 	}
+	n := uint64(len(b))
 	acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, n)
 	if err != nil {
 		return "", fail[String]("read", s.ref.Addr, n, err)
 	}
-	defer acc.End()
-	bytes := b[s.ref.Addr : s.ref.Addr+n]
-	if err := checkUTF8(bytes); err != nil {
+	str := string(b)
+	acc.End()
+	if err := checkUTF8(unsafe.Slice(unsafe.StringData(str), len(str))); err != nil {
 		return "", fail[String]("read", s.ref.Addr, n, err)
 	}
-	return string(bytes), nil
+	return str, nil
 }
 
 // checkUTF8 reports where b stops being valid UTF-8.

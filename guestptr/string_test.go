@@ -12,7 +12,7 @@ func TestStringBasics(t *testing.T) {
 	m := mem32(0x100)
 	copy(m.Bytes()[0x10:], "hello, wörld")
 	s := guestptr.NewString(m, 0x10, 13)
-	if s.Addr() != 0x10 || s.Len() != 13 || s.Memory() != memory.Memory(m) {
+	if s.Addr() != 0x10 || s.Len() != 13 || s.Memory() != m {
 		t.Errorf("NewString: Addr %#x, Len %d", s.Addr(), s.Len())
 	}
 	if got, want := s.String(), "guestptr.String(0x10, 13)"; got != want {

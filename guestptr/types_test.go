@@ -79,10 +79,10 @@ type Narrow struct {
 	N int `guest:"u8"`
 }
 
-func mem32(size uint64) *memory.Linear { return memory.New(size) }
+func mem32(size uint64) *memory.Memory { return memory.New(size) }
 
 // memFor returns a memory of the ABI: memory.New or memory.NewWasm64.
-func memFor(abi layout.ABI, size uint64) *memory.Linear {
+func memFor(abi layout.ABI, size uint64) *memory.Memory {
 	if abi == layout.Wasm64 {
 		return memory.NewWasm64(size)
 	}
@@ -112,14 +112,14 @@ func asError(t testing.TB, err, sentinel error) *guestptr.Error {
 func checkError(t testing.TB, err, sentinel error, op, typ string, addr uint64) *guestptr.Error {
 	t.Helper()
 	e := asError(t, err, sentinel)
-	if e.Op != op || e.Type != typ || e.Addr != addr {
-		t.Errorf("Error{Op: %q, Type: %q, Addr: %#x}, want {%q, %q, %#x} (%v)", e.Op, e.Type, e.Addr, op, typ, addr, err)
+	if e.Op != op || e.TypeName() != typ || e.Addr != addr {
+		t.Errorf("Error{Op: %q, Type: %q, Addr: %#x}, want {%q, %q, %#x} (%v)", e.Op, e.TypeName(), e.Addr, op, typ, addr, err)
 	}
 	return e
 }
 
 // unchanged fails the test if the memory's bytes differ from before.
-func unchanged(t testing.TB, m memory.Memory, before []byte) {
+func unchanged(t testing.TB, m *memory.Memory, before []byte) {
 	t.Helper()
 	after := m.Bytes()
 	if bytes.Equal(before, after) {
@@ -135,10 +135,10 @@ func unchanged(t testing.TB, m memory.Memory, before []byte) {
 }
 
 // snapshot copies the memory's bytes.
-func snapshot(m memory.Memory) []byte { return bytes.Clone(m.Bytes()) }
+func snapshot(m *memory.Memory) []byte { return bytes.Clone(m.Bytes()) }
 
 // put writes a little-endian value of w bytes at addr, bypassing guestptr.
-func put(m memory.Memory, addr, v uint64, w int) {
+func put(m *memory.Memory, addr, v uint64, w int) {
 	b := m.Bytes()
 	for k := range w {
 		b[addr+uint64(k)] = byte(v >> (8 * k))

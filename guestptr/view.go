@@ -2,6 +2,7 @@ package guestptr
 
 import (
 	"fmt"
+	"reflect"
 	"unsafe"
 
 	"github.com/guestkit/guestkit/marshal"
@@ -50,7 +51,7 @@ func (v View[T]) Release() error {
 type MutView[T any] struct {
 	data   []T
 	borrow memory.Borrow
-	mem    memory.Memory
+	mem    *memory.Memory
 	addr   uint64
 	base   *byte // the memory's first byte when the view was taken
 }
@@ -109,19 +110,20 @@ func (s Slice[T]) AsSliceMut() (MutView[T], error) {
 // view checks and borrows the region of ref and returns it as a []T. X
 // names the type in errors.
 func view[X, T any](ref marshal.SpanRef, mutable bool) ([]T, memory.Borrow, *byte, error) {
-	c, b, total, err := span[X, T](ref, "view")
+	c, b, err := span[X, T](ref, "view")
 	if err != nil {
 		return nil, memory.Borrow{}, nil, err
 	}
-	if !c.Layout().Transparent {
-		return nil, memory.Borrow{}, nil, fail[X]("view", ref.Addr, total, fmt.Errorf("%w: %s has no view; copy it with ToSlice", ErrNotTransparent, typeName[T]()))
+	total := uint64(len(b))
+	if !c.Transparent() {
+		return nil, memory.Borrow{}, nil, fail[X]("view", ref.Addr, total, fmt.Errorf("%w: %s has no view; copy it with ToSlice", ErrNotTransparent, shortName(reflect.TypeFor[T]())))
 	}
 	if ref.Mem.Shared() {
 		return nil, memory.Borrow{}, nil, fail[X]("view", ref.Addr, total, fmt.Errorf("%w: other threads may write it while the view is read; copy it with ToSlice", ErrShared))
 	}
 	var first *T
 	if total > 0 {
-		first = (*T)(unsafe.Pointer(&b[ref.Addr]))
+		first = (*T)(unsafe.Pointer(unsafe.SliceData(b)))
 		if align := unsafe.Alignof(*first); uintptr(unsafe.Pointer(first))%align != 0 {
 			return nil, memory.Borrow{}, nil, fail[X]("view", ref.Addr, total, fmt.Errorf("%w: host address of %#x is not a multiple of %d", ErrMisaligned, ref.Addr, align))
 		}
@@ -135,12 +137,16 @@ func view[X, T any](ref marshal.SpanRef, mutable bool) ([]T, memory.Borrow, *byt
 	if err != nil {
 		return nil, memory.Borrow{}, nil, fail[X]("view", ref.Addr, total, err)
 	}
-	var data []T
+	var (
+		data []T
+		base *byte // the memory's first byte, to see on Release whether it moved
+	)
 	switch {
 	case total > 0:
 		data = unsafe.Slice(first, ref.Len)
+		base = (*byte)(unsafe.Add(unsafe.Pointer(first), -int(ref.Addr)))
 	case ref.Len > 0:
 		data = make([]T, ref.Len) // zero-size elements: no memory behind them
 	}
-	return data, borrow, unsafe.SliceData(b), nil
+	return data, borrow, base, nil
 }

@@ -137,7 +137,7 @@ func TestViewRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.view()
 			e := asError(t, err, tt.sentinel)
-			if e.Op != "view" || e.Type != tt.typ {
+			if e.Op != "view" || e.TypeName() != tt.typ {
 				t.Errorf("Error{Op: %q, Type: %q}, want view of %s", e.Op, e.Type, tt.typ)
 			}
 			if m.Borrows().Held() != 0 {

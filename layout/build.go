@@ -39,7 +39,6 @@ func build(t reflect.Type, abi ABI) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Plan = compile(l)
 	return l, nil
 }
 
@@ -168,7 +167,7 @@ func arrayLayout(t reflect.Type, abi ABI, guest *fieldTag) (*Layout, error) {
 		elem, err = Of(t.Elem(), abi)
 	}
 	if err != nil {
-		return nil, asError(err).within(t, "[]")
+		return nil, asError(err).within(t, PathStep{AnyIndex: true})
 	}
 	n := uint64(t.Len())
 	size := elem.Size * n

@@ -9,9 +9,9 @@ import (
 type Error struct {
 	// Type is the type whose layout was asked for.
 	Type reflect.Type
-	// Path is the dotted field path inside Type ("U.Clock.Timeout"); empty
-	// when the type itself is at fault.
-	Path string
+	// Path is the field path inside Type ("U.Clock.Timeout"); empty when
+	// the type itself is at fault.
+	Path Path
 	// Reason says what is wrong.
 	Reason string
 }
@@ -22,18 +22,17 @@ func (e *Error) Error() string {
 	if e.Type != nil {
 		name = e.Type.String()
 	}
-	if e.Path != "" {
-		name += "." + e.Path
+	if len(e.Path) > 0 {
+		if e.Path[0].Name != "" {
+			name += "."
+		}
+		name += e.Path.String()
 	}
 	return "layout: " + name + ": " + e.Reason
 }
 
 // within returns a copy of e seen from an enclosing type: the field path
 // through that type is put in front.
-func (e *Error) within(t reflect.Type, field string) *Error {
-	path := field
-	if e.Path != "" {
-		path += "." + e.Path
-	}
-	return &Error{Type: t, Path: path, Reason: e.Reason}
+func (e *Error) within(t reflect.Type, step PathStep) *Error {
+	return &Error{Type: t, Path: e.Path.Prepend(step), Reason: e.Reason}
 }

@@ -74,8 +74,8 @@ func TestErrors(t *testing.T) {
 			U uintptr
 		}](), "U", "no fixed guest size"},
 		{"int without TYPE", reflect.TypeFor[struct{ N int }](), "N", "Go type int has no fixed guest size"},
-		{"uint without TYPE", reflect.TypeFor[struct{ N [2]uint }](), "N.[]", "Go type uint has no fixed guest size"},
-		{"array of strings", reflect.TypeFor[struct{ A [2]string }](), "A.[]", "kind string"},
+		{"uint without TYPE", reflect.TypeFor[struct{ N [2]uint }](), "N[]", "Go type uint has no fixed guest size"},
+		{"array of strings", reflect.TypeFor[struct{ A [2]string }](), "A[]", "kind string"},
 		{"nested", reflect.TypeFor[badSubscription](), "U.Clock.Timeout", "kind string"},
 		{"top-level string", reflect.TypeFor[string](), "", "kind string"},
 
@@ -112,10 +112,10 @@ func TestErrors(t *testing.T) {
 		}](), "P", "guest type u32 given for a guest pointer"},
 		{"TYPE on an array of integer guest pointers", reflect.TypeFor[struct {
 			P [2]intPtr `guest:"u32"`
-		}](), "P.[]", "guest type u32 given for a guest pointer"},
+		}](), "P[]", "guest type u32 given for a guest pointer"},
 		{"TYPE on an array, too wide", reflect.TypeFor[struct {
 			A [2]uint16 `guest:"u32"`
-		}](), "A.[]", "the guest type is wider"},
+		}](), "A[]", "the guest type is wider"},
 
 		// Malformed tags.
 		{"malformed tag", malformedTag, "A", "malformed struct tag"},

@@ -105,7 +105,7 @@ func wantError(t *testing.T, typ reflect.Type, abi layout.ABI, path, reason stri
 	if !errors.As(err, &le) {
 		t.Fatalf("layout.Of(%v): error %T %v is not a *layout.Error", typ, err, err)
 	}
-	got := struct{ Type, Path string }{fmt.Sprint(le.Type), le.Path}
+	got := struct{ Type, Path string }{fmt.Sprint(le.Type), le.Path.String()}
 	want := struct{ Type, Path string }{typ.String(), path}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("layout.Of(%v) error %q: (-want +got):\n%s", typ, err, diff)

@@ -6,8 +6,8 @@
 // Layouts follow one rule for records: walk the fields in order, align each
 // to its alignment, and round the total up to the largest alignment. Tagged
 // unions put every case at one payload offset after the tag. The result is
-// computed once per (type, ABI), cached, and carries a flat [Plan] that
-// package marshal executes without reflection.
+// computed once per (type, ABI) and cached; package marshal compiles it
+// into the code that moves values.
 //
 // # Tags
 //
@@ -94,9 +94,6 @@ type Layout struct {
 	// and width on both sides. Such a value is read as one validated copy.
 	// Transparent values are Copyable.
 	Copyable bool
-	// Plan is the flat list of operations that moves a value between
-	// guest bytes and a Go value.
-	Plan *Plan
 }
 
 // Field is one field of a guest struct, union or tagged union.

@@ -31,7 +31,7 @@ type pending struct {
 
 func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 	fail := func(sf reflect.StructField, format string, args ...any) error {
-		return &Error{Type: t, Path: sf.Name, Reason: fmt.Sprintf(format, args...)}
+		return &Error{Type: t, Path: Path{FieldStep(sf.Name)}, Reason: fmt.Sprintf(format, args...)}
 	}
 	var (
 		opts   structOptions
@@ -59,7 +59,7 @@ func structLayout(t reflect.Type, abi ABI) (*Layout, error) {
 		}
 		fl, err := fieldTypeLayout(sf.Type, abi, &ft)
 		if err != nil {
-			return nil, asError(err).within(t, sf.Name)
+			return nil, asError(err).within(t, FieldStep(sf.Name))
 		}
 		p := pending{
 			field: Field{Name: sf.Name, Index: i, GoOffset: sf.Offset, Layout: fl, Blank: sf.Name == "_", Tag: ft.tag, IsCase: ft.isCase, Case: ft.caseNum},
@@ -126,16 +126,16 @@ func placeStruct(l *Layout, fields []pending) error {
 		if p.tag.hasOff {
 			switch {
 			case p.tag.offset < off:
-				return &Error{Type: l.Type, Path: f.Name, Reason: fmt.Sprintf("offset=%d overlaps the previous field, which ends at %d", p.tag.offset, off)}
+				return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: fmt.Sprintf("offset=%d overlaps the previous field, which ends at %d", p.tag.offset, off)}
 			case p.tag.offset%p.align != 0:
-				return &Error{Type: l.Type, Path: f.Name, Reason: fmt.Sprintf("offset=%d breaks the field's alignment of %d", p.tag.offset, p.align)}
+				return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: fmt.Sprintf("offset=%d breaks the field's alignment of %d", p.tag.offset, p.align)}
 			}
 			start, ok = p.tag.offset, true
 		}
 		f.Offset = start
 		off = start + f.Layout.Size
 		if !ok || off < start {
-			return &Error{Type: l.Type, Path: f.Name, Reason: "struct size overflows"}
+			return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: "struct size overflows"}
 		}
 		l.Align = max(l.Align, p.align)
 		l.Fields = append(l.Fields, f)
@@ -148,7 +148,7 @@ func placeUnion(l *Layout, fields []pending) error {
 	var size uint64
 	for _, p := range fields {
 		if p.tag.hasOff {
-			return &Error{Type: l.Type, Path: p.field.Name, Reason: "offset=N has no meaning in a union"}
+			return &Error{Type: l.Type, Path: Path{FieldStep(p.field.Name)}, Reason: "offset=N has no meaning in a union"}
 		}
 		l.Align = max(l.Align, p.align)
 		size = max(size, p.field.Layout.Size)
@@ -165,7 +165,7 @@ func placeVariant(l *Layout, fields []pending, packed bool) error {
 	}
 	tag := fields[0]
 	if tag.field.Layout.Kind != Uint || tag.field.Layout.Check.Kind == CheckFlags {
-		return &Error{Type: l.Type, Path: tag.field.Name, Reason: "a tag must be an unsigned integer or an enum"}
+		return &Error{Type: l.Type, Path: Path{FieldStep(tag.field.Name)}, Reason: "a tag must be an unsigned integer or an enum"}
 	}
 	maxTag := uint64(1)<<(8*tag.field.Layout.Size) - 1
 	if tag.field.Layout.Size == 8 {
@@ -182,16 +182,16 @@ func placeVariant(l *Layout, fields []pending, packed bool) error {
 		f := p.field
 		switch {
 		case f.Tag:
-			return &Error{Type: l.Type, Path: f.Name, Reason: "a tagged union has exactly one tag"}
+			return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: "a tagged union has exactly one tag"}
 		case !f.IsCase:
-			return &Error{Type: l.Type, Path: f.Name, Reason: "every field after a tag must be a case (`guest:\",case=K\"`) or left out (`guest:\"-\"`)"}
+			return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: "every field after a tag must be a case (`guest:\",case=K\"`) or left out (`guest:\"-\"`)"}
 		case p.tag.hasOff:
-			return &Error{Type: l.Type, Path: f.Name, Reason: "offset=N has no meaning in a tagged union"}
+			return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: "offset=N has no meaning in a tagged union"}
 		case f.Case > maxTag:
-			return &Error{Type: l.Type, Path: f.Name, Reason: fmt.Sprintf("case=%d does not fit the tag %s", f.Case, tag.field.Name)}
+			return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: fmt.Sprintf("case=%d does not fit the tag %s", f.Case, tag.field.Name)}
 		}
 		if other, dup := seen[f.Case]; dup {
-			return &Error{Type: l.Type, Path: f.Name, Reason: fmt.Sprintf("case=%d is also the case of %s", f.Case, other)}
+			return &Error{Type: l.Type, Path: Path{FieldStep(f.Name)}, Reason: fmt.Sprintf("case=%d is also the case of %s", f.Case, other)}
 		}
 		seen[f.Case] = f.Name
 		if !packed {

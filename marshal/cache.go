@@ -3,49 +3,71 @@ package marshal
 import (
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
 )
 
-// codecs maps *layout.Layout to *codec.
-var codecs sync.Map
+// The one cache from (type, ABI) to a compiled codec: a lock-free table of
+// recent types in front of a map that holds every codec, and the error of
+// every type that has none.
+var (
+	recent typecache.Table
+	codecs sync.Map // key -> *cached
+)
 
-// codecOf returns the codec of t under abi, compiling it on first use.
+type key struct {
+	t   reflect.Type
+	abi layout.ABI
+}
+
+type cached struct {
+	c   *codec
+	err error
+}
+
+// lookup returns the codec of t under abi, or nil when t has no layout.
+func lookup(t reflect.Type, abi layout.ABI) *codec {
+	if c := (*codec)(recent.Load(t, typecache.RowOf(abi.PointerSize()))); c != nil {
+		return c
+	}
+	c, _ := compiled(t, abi)
+	return c
+}
+
+// codecOf returns the codec of t under abi, or why there is none.
 func codecOf(t reflect.Type, abi layout.ABI) (*codec, error) {
-	if c := recent(t, abi); c != nil {
+	if c := (*codec)(recent.Load(t, typecache.RowOf(abi.PointerSize()))); c != nil {
 		return c, nil
 	}
-	return compiledOf(t, abi)
+	return compiled(t, abi)
 }
 
-// compiledOf finds or compiles the codec of t under abi, and remembers it
-// in the recent table.
-func compiledOf(t reflect.Type, abi layout.ABI) (*codec, error) {
-	l, err := layout.Of(t, abi)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := codecs.Load(l)
+// compiled finds or compiles the codec of t under abi, and puts it in the
+// table of recent types.
+func compiled(t reflect.Type, abi layout.ABI) (*codec, error) {
+	k := key{t, abi}
+	v, ok := codecs.Load(k)
 	if !ok {
-		c, err := compile(l)
-		if err != nil {
-			return nil, err
+		// Compiled outside any lock: a pointer's target is looked up
+		// only when a value is decoded, so compiling never waits on
+		// another compilation. Two goroutines may compile one type; the
+		// first to store wins, so every caller sees one codec.
+		var e cached
+		l, err := layout.Of(t, abi)
+		if err == nil {
+			e.c, err = compile(l)
 		}
-		v, _ = codecs.LoadOrStore(l, c)
+		e.err = err
+		v, _ = codecs.LoadOrStore(k, &e)
 	}
-	c := v.(*codec)
-	remember(t, abi, c)
-	return c, nil
+	e := v.(*cached)
+	if e.c != nil {
+		recent.Store(typecache.RowOf(abi.PointerSize()), e.c.recent)
+	}
+	return e.c, e.err
 }
 
-// recentCodecs is the fast path in front of the maps.
-var recentCodecs typecache.Table
-
-func recent(t reflect.Type, abi layout.ABI) *codec {
-	return (*codec)(recentCodecs.Load(t, typecache.RowOf(abi.PointerSize())))
-}
-
-func remember(t reflect.Type, abi layout.ABI, c *codec) {
-	recentCodecs.Store(typecache.RowOf(abi.PointerSize()), c.recent)
-}
+// entryOf makes c's entry in the table of recent types.
+func entryOf(c *codec) *typecache.Entry { return typecache.NewEntry(c.typ, unsafe.Pointer(c)) }

@@ -88,10 +88,10 @@ func TestRefsBindToMemory(t *testing.T) {
 	if err := c.Decode(src, &v, mem); err != nil {
 		t.Fatal(err)
 	}
-	if v.P.Ref.Mem != memory.Memory(mem) || v.P.Ref.Addr != 1<<40 {
+	if v.P.Ref.Mem != mem || v.P.Ref.Addr != 1<<40 {
 		t.Errorf("P = %+v, want address 1<<40 bound to mem", v.P.Ref)
 	}
-	if v.S.Span.Mem != memory.Memory(mem) || v.S.Span.Addr != 0x20 || v.S.Span.Len != 5 {
+	if v.S.Span.Mem != mem || v.S.Span.Addr != 0x20 || v.S.Span.Len != 5 {
 		t.Errorf("S = %+v, want (0x20, 5) bound to mem", v.S.Span)
 	}
 	// Decoding bare bytes binds to no memory.
@@ -129,7 +129,7 @@ func TestDecodeSlice(t *testing.T) {
 	src[2*24+3] = 0x80
 	err := c.DecodeSlice(src, got, nil)
 	fe := asFieldError(t, err)
-	if fe.Path != "[2].Flags" || fe.Offset != 2*24+2 || fe.Value != 0x8002 || !errors.Is(err, marshal.ErrInvalidFlags) {
+	if fe.Path.String() != "[2].Flags" || fe.Offset != 2*24+2 || fe.Value != 0x8002 || !errors.Is(err, marshal.ErrInvalidFlags) {
 		t.Errorf("FieldError = %+v, want [2].Flags at 50", fe)
 	}
 	if got, want := err.Error(), "field [2].Flags: invalid flags 0x8002 (unknown bits 0x8000)"; got != want {
@@ -142,7 +142,7 @@ func TestDecodeSlice(t *testing.T) {
 	cb := mustFor[bool](t, layout.Wasm32)
 	bools := make([]bool, 3)
 	err = cb.DecodeSlice([]byte{1, 0, 7}, bools, nil)
-	if fe := asFieldError(t, err); fe.Path != "[2]" || fe.Offset != 2 || err.Error() != "field [2]: invalid bool 7" {
+	if fe := asFieldError(t, err); fe.Path.String() != "[2]" || fe.Offset != 2 || err.Error() != "field [2]: invalid bool 7" {
 		t.Errorf("err = %q (%+v)", err, fe)
 	}
 }
@@ -170,7 +170,7 @@ func TestEncodeSlice(t *testing.T) {
 	before := append([]byte(nil), dst...)
 	err := c.EncodeSlice(dst, bad)
 	fe := asFieldError(t, err)
-	if fe.Path != "[2].Flags" || fe.Offset != 50 || !errors.Is(err, marshal.ErrInvalidFlags) {
+	if fe.Path.String() != "[2].Flags" || fe.Offset != 50 || !errors.Is(err, marshal.ErrInvalidFlags) {
 		t.Errorf("FieldError = %+v, want [2].Flags at 50", fe)
 	}
 	if diff := cmp.Diff(before, dst); diff != "" {
@@ -219,7 +219,7 @@ func TestNestedArrayPath(t *testing.T) {
 		dst := filled(int(c.Size()), 0)
 		err := c.Encode(dst, &v)
 		fe := asFieldError(t, err)
-		if want := c.Size()/2 + tt.off; fe.Path != "[1].Iovs[3].Len" || fe.Offset != want {
+		if want := c.Size()/2 + tt.off; fe.Path.String() != "[1].Iovs[3].Len" || fe.Offset != want {
 			t.Errorf("%s: FieldError = %+v, want [1].Iovs[3].Len at %d", tt.abi, fe, want)
 		}
 		if !errors.Is(err, marshal.ErrValueRange) {

@@ -5,309 +5,525 @@ import (
 	"reflect"
 	"unsafe"
 
-	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/memory"
 )
 
-// opCode is what an op does. The scalar codes are specialized by width so
-// the common cases are one switch arm each.
-type opCode uint8
+// step is the compiled code for one part of a value, as encoding/json
+// compiles an encoder func per type: closures specialized to the part's
+// kind, widths and offsets, so a call runs no interpreter. Offsets are
+// relative to the value the step list was compiled for (its root).
+type step struct {
+	// dec moves the guest bytes at src to the Go value at dst.
+	dec func(src, dst unsafe.Pointer, mem *memory.Memory) error
+	// chk says whether the Go value at src can be written; nil when it
+	// always can. A write checks everything before it writes a byte.
+	chk func(src unsafe.Pointer) error
+	// enc writes the checked Go value at src to the guest bytes at dst;
+	// merge as in block.write.
+	enc func(dst, src unsafe.Pointer, merge bool)
+}
 
-const (
-	opCopy    opCode = iota // size bytes, unchanged
-	opCopy1                 // 1, 2, 4 or 8 bytes, unchanged
-	opCopy2                 //
-	opCopy4                 //
-	opCopy8                 //
-	opU8                    // an unsigned integer of one width on both sides, checked
-	opU16                   //
-	opU32                   //
-	opU64                   //
-	opUint                  // an unsigned integer widened from w to gw bytes, checked
-	opInt                   // a signed integer widened from w to gw bytes
-	opNever                 // an enum without cases: every value is invalid
-	opPointer               // a guest address to a Ref
-	opSpan                  // a guest address and length to a SpanRef
-	opArray                 // x.elem for each of size elements
-	opVariant               // a tag of w bytes, then the ops of its case
-	opBlock                 // size bytes checked by x.words and x.ranges, then copied
-)
-
-// op is a layout.Op prepared for the hot loop: small, with the check
-// reduced to two comparisons and the cold data behind pointers.
-type op struct {
-	code     opCode
-	w, gw    uint8 // guest and Go widths of a scalar or tag
-	readOnly bool  // read, never written (union members after the first)
+// piece is a step, or a plain copy that may join its neighbours.
+type piece struct {
+	step     step
+	n        uintptr // a copy of n bytes at off and goOff when n > 0
 	off      uintptr
 	goOff    uintptr
-	max, bad uint64  // a value v is valid when v <= max && v&bad == 0
-	size     uintptr // copies: bytes; opArray: element count
-	x        *extra
-	src      *layout.Op
+	readOnly bool
 }
 
-// extra holds what arrays, tagged unions and blocks need.
-type extra struct {
-	elem     []op
-	stride   uintptr
-	goStride uintptr
-	cases    []caseOps
-	// A block is valid when every word passes and every range holds; the
-	// checks then name the field at fault. Blocks of 8 bytes or more check
-	// whole 8-byte words (wide); smaller ones use narrower words.
-	wide   []wideCheck
-	quad   *[4]wideCheck // wide, when it is all there is to check and has at most 4 words
-	words  []wordCheck
-	ranges []rangeCheck
-	checks []op
-	chunks []chunk // the block's spans as 8, 4, 2 and 1-byte moves: what a write writes
-	never  bool    // a block with an enum of no cases
-}
-
-// chunk is a move of w bytes at off.
-type chunk struct {
-	off uintptr
-	w   uint8
-}
-
-// chunksOf splits byte ranges into aligned-size moves of 8, 4, 2 and 1 bytes.
-func chunksOf(spans []layout.ByteRange) []chunk {
-	var out []chunk
-	for _, r := range spans {
-		off, end := uintptr(r.Offset), uintptr(r.Offset+r.Size)
-		for off < end {
-			w := uintptr(8)
-			for off+w > end {
-				w /= 2
+// join turns pieces into one step, merging copies that are contiguous on
+// both sides into one.
+func join(pieces []piece) step {
+	var steps []step
+	for i := 0; i < len(pieces); i++ {
+		p := pieces[i]
+		if p.n == 0 {
+			steps = append(steps, p.step)
+			continue
+		}
+		for i+1 < len(pieces) {
+			q := pieces[i+1]
+			if q.n == 0 || q.readOnly != p.readOnly || q.off != p.off+p.n || q.goOff != p.goOff+p.n {
+				break
 			}
-			out = append(out, chunk{off, uint8(w)})
-			off += w
+			p.n += q.n
+			i++
+		}
+		steps = append(steps, copyStep(p.off, p.goOff, p.n, p.readOnly))
+	}
+	return seq(steps)
+}
+
+// compiler turns layouts into steps under one ABI.
+type compiler struct {
+	abi  layout.ABI
+	ptrW uint8
+}
+
+// compile returns the steps of l placed at guest offset off and Go offset
+// goOff of the root. path names l from the root. readOnly marks a C union
+// member after the first: read, never written.
+func (c *compiler) compile(l *layout.Layout, off uint64, goOff uintptr, path *pathNode, readOnly bool) ([]piece, error) {
+	one := func(st step, err error) ([]piece, error) { return []piece{{step: st}}, err }
+	switch {
+	case l.Size == 0:
+		return nil, nil
+	case l.Transparent:
+		return []piece{{n: uintptr(l.Size), off: uintptr(off), goOff: goOff, readOnly: readOnly}}, nil
+	case l.Copyable && (l.Kind == layout.Struct || l.Kind == layout.Array):
+		return one(blockStep(newBlock(l), uintptr(off), goOff, path, readOnly), nil)
+	}
+	switch l.Kind {
+	case layout.Bool, layout.Uint, layout.Int:
+		s := &scalar{typ: l.Type, check: l.Check, w: uint8(l.Size), gw: uint8(l.Type.Size()), path: path, off: off}
+		return one(scalarStep(s, l.Kind == layout.Int, uintptr(off), goOff, readOnly), nil)
+	case layout.Pointer, layout.Span:
+		return one(c.pointerStep(l, uintptr(off), goOff, path, readOnly))
+	case layout.Array:
+		return one(c.arrayStep(l, off, goOff, path, readOnly))
+	case layout.Struct, layout.Union:
+		// A union writes its first member that has guest bytes; blank and
+		// empty members before it do not count.
+		var steps []piece
+		written := false
+		for _, f := range l.Fields {
+			if f.Blank {
+				continue
+			}
+			sub, err := c.compile(f.Layout, off+f.Offset, goOff+f.GoOffset, path.child(layout.FieldStep(f.Name)), readOnly || (l.Kind == layout.Union && written))
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, sub...)
+			written = written || f.Layout.Size > 0
+		}
+		return steps, nil
+	case layout.Variant:
+		return one(c.variantStep(l, off, goOff, path, readOnly))
+	}
+	return nil, &layout.Error{Type: l.Type, Path: path.path(), Reason: fmt.Sprintf("no code for kind %s", l.Kind)}
+}
+
+// seq joins steps into one that runs them in order.
+func seq(steps []step) step {
+	switch len(steps) {
+	case 0:
+		return step{
+			dec: func(_, _ unsafe.Pointer, _ *memory.Memory) error { return nil },
+			enc: func(_, _ unsafe.Pointer, _ bool) {},
+		}
+	case 1:
+		return steps[0]
+	}
+	decs := make([]func(src, dst unsafe.Pointer, mem *memory.Memory) error, len(steps))
+	encs := make([]func(dst, src unsafe.Pointer, merge bool), len(steps))
+	var chks []func(src unsafe.Pointer) error
+	for i, s := range steps {
+		decs[i], encs[i] = s.dec, s.enc
+		if s.chk != nil {
+			chks = append(chks, s.chk)
 		}
 	}
-	return out
+	st := step{
+		dec: func(src, dst unsafe.Pointer, mem *memory.Memory) error {
+			for _, d := range decs {
+				if err := d(src, dst, mem); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		enc: func(dst, src unsafe.Pointer, merge bool) {
+			for _, e := range encs {
+				e(dst, src, merge)
+			}
+		},
+	}
+	switch len(chks) {
+	case 0:
+	case 1:
+		st.chk = chks[0]
+	default:
+		st.chk = func(src unsafe.Pointer) error {
+			for _, k := range chks {
+				if err := k(src); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	return st
 }
 
-// wideCheck fails a block whose 8-byte little-endian word at off has a bit
-// of mask set.
-type wideCheck struct {
-	off  uintptr
-	mask uint64
+// noWrite is the encoder of a read-only union member.
+func noWrite(_, _ unsafe.Pointer, _ bool) {}
+
+// copyStep moves n bytes unchanged both ways.
+func copyStep(off, goOff, n uintptr, readOnly bool) step {
+	var st step
+	switch n {
+	case 1:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			*(*uint8)(unsafe.Add(dst, goOff)) = *(*uint8)(unsafe.Add(src, off))
+			return nil
+		}
+	case 2:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			*(*uint16)(unsafe.Add(dst, goOff)) = uint16(ld16(unsafe.Add(src, off)))
+			return nil
+		}
+	case 4:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			*(*uint32)(unsafe.Add(dst, goOff)) = uint32(ld32(unsafe.Add(src, off)))
+			return nil
+		}
+	case 8:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			*(*uint64)(unsafe.Add(dst, goOff)) = ld64(unsafe.Add(src, off))
+			return nil
+		}
+	default:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			copy(bytesAt(unsafe.Add(dst, goOff), n), bytesAt(unsafe.Add(src, off), n))
+			return nil
+		}
+	}
+	st.enc = func(dst, src unsafe.Pointer, _ bool) {
+		copy(bytesAt(unsafe.Add(dst, off), n), bytesAt(unsafe.Add(src, goOff), n))
+	}
+	if readOnly {
+		st.enc = noWrite
+	}
+	return st
 }
 
-// wordCheck fails a block whose w-byte little-endian word at off has a bit
-// of mask set.
-type wordCheck struct {
-	off  uintptr
-	w    uint8
-	mask uint64
+// blockStep moves a copyable struct or array: copy, then check the copy.
+func blockStep(b *block, off, goOff uintptr, path *pathNode, readOnly bool) step {
+	n := uintptr(b.size)
+	st := step{
+		dec: func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			d := unsafe.Add(dst, goOff)
+			copy(bytesAt(d, n), bytesAt(unsafe.Add(src, off), n))
+			if !b.valid(d) {
+				fe := b.fail(d, path, uint64(off))
+				clear(bytesAt(d, n)) // no invalid bool stays in Go memory
+				return fe
+			}
+			return nil
+		},
+		chk: func(src unsafe.Pointer) error {
+			// A copyable value's Go bytes sit where its guest bytes do.
+			if g := unsafe.Add(src, goOff); !b.valid(g) {
+				return b.fail(g, path, uint64(off))
+			}
+			return nil
+		},
+		enc: func(dst, src unsafe.Pointer, merge bool) {
+			b.write(unsafe.Add(dst, off), unsafe.Add(src, goOff), merge)
+		},
+	}
+	if b.quad == nil && b.wide == nil && b.words == nil && b.ranges == nil && !b.never {
+		st.chk = nil
+	}
+	if readOnly {
+		st.enc, st.chk = noWrite, nil
+	}
+	return st
 }
 
-// rangeCheck fails a block whose w-byte value at off is above max: enums
-// whose case count is not a power of two.
-type rangeCheck struct {
-	off uintptr
-	w   uint8
-	max uint64
+// scalarStep moves a bool, integer, enum or flags of w guest bytes to gw Go
+// bytes, checking reads against s.check and writes against both the check
+// and the guest width.
+func scalarStep(s *scalar, signed bool, off, goOff uintptr, readOnly bool) step {
+	w, gw := s.w, s.gw
+	lo, bad := s.bounds()
+	never := s.check.Kind == layout.CheckEnum && s.check.Cases == 0
+	var st step
+	switch {
+	case never:
+		st.dec = func(src, _ unsafe.Pointer, _ *memory.Memory) error { return s.invalid(load(unsafe.Add(src, off), w)) }
+	case signed:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			storeGo(unsafe.Add(dst, goOff), gw, signExtend(load(unsafe.Add(src, off), w), w))
+			return nil
+		}
+	case w == 1 && gw == 1:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			v := ld8(unsafe.Add(src, off))
+			if v > lo || v&bad != 0 {
+				return s.invalid(v)
+			}
+			*(*uint8)(unsafe.Add(dst, goOff)) = uint8(v)
+			return nil
+		}
+	default:
+		st.dec = func(src, dst unsafe.Pointer, _ *memory.Memory) error {
+			v := load(unsafe.Add(src, off), w)
+			if v > lo || v&bad != 0 {
+				return s.invalid(v)
+			}
+			storeGo(unsafe.Add(dst, goOff), gw, v)
+			return nil
+		}
+	}
+	st.enc = func(dst, src unsafe.Pointer, _ bool) {
+		put(unsafe.Add(dst, off), w, loadGo(unsafe.Add(src, goOff), gw))
+	}
+	switch {
+	case readOnly:
+		st.enc = noWrite
+	case signed && w < gw:
+		st.chk = func(src unsafe.Pointer) error {
+			v := signExtend(loadGo(unsafe.Add(src, goOff), gw), gw)
+			if signExtend(v, w) != v {
+				return s.fail(ErrValueRange, v, fmt.Sprintf("%d does not fit i%d", int64(v), 8*w))
+			}
+			return nil
+		}
+	case !signed && (w < gw || lo != 1<<64-1 || bad != 0 || never):
+		st.chk = func(src unsafe.Pointer) error {
+			v := loadGo(unsafe.Add(src, goOff), gw)
+			if w < 8 && v>>(8*w) != 0 {
+				return s.fail(ErrValueRange, v, fmt.Sprintf("%s does not fit u%d", s.goValue(v), 8*w))
+			}
+			if v > lo || v&bad != 0 || never {
+				return s.invalid(v)
+			}
+			return nil
+		}
+	}
+	return st
 }
 
-// caseOps is one case of a tagged union.
-type caseOps struct {
+// bounds returns the largest valid value and the bits no valid value has.
+func (s *scalar) bounds() (maxValue, bad uint64) {
+	switch s.check.Kind {
+	case layout.CheckBool:
+		return 1, 0
+	case layout.CheckEnum:
+		return s.check.Cases - 1, 0 // wraps to all values for 0 cases; never handles it
+	case layout.CheckFlags:
+		return 1<<64 - 1, ^s.check.Mask
+	}
+	return 1<<64 - 1, 0
+}
+
+// ok reports whether v passes s's check.
+func (s *scalar) ok(v uint64) bool {
+	lo, bad := s.bounds()
+	return v <= lo && v&bad == 0 && !(s.check.Kind == layout.CheckEnum && s.check.Cases == 0)
+}
+
+// pointerStep moves a guest address, or an (address, length) pair, to a
+// Ref or SpanRef bound to the memory read from and carrying the pointee's
+// codec.
+func (c *compiler) pointerStep(l *layout.Layout, off, goOff uintptr, path *pathNode, readOnly bool) (step, error) {
+	span := l.Kind == layout.Span
+	inner := refType
+	if span {
+		inner = spanRefType
+	}
+	if !wraps(l.Type, inner) {
+		return step{}, &layout.Error{Type: l.Type, Path: path.path(), Reason: fmt.Sprintf("pointer type %s must be a struct whose only field is a marshal.%s", l.Type, inner.Name())}
+	}
+	pt := &pointee{typ: l.Pointee, abi: c.abi}
+	w := c.ptrW
+	s := &scalar{typ: l.Type, w: w, gw: 8, path: path, off: uint64(off)}
+	var st step
+	if span {
+		st.dec = func(src, dst unsafe.Pointer, mem *memory.Memory) error {
+			p := unsafe.Add(src, off)
+			*(*SpanRef)(unsafe.Add(dst, goOff)) = SpanRef{Mem: mem, Addr: load(p, w), Len: load(unsafe.Add(p, w), w), target: pt.get()}
+			return nil
+		}
+		st.enc = func(dst, src unsafe.Pointer, _ bool) {
+			r := (*SpanRef)(unsafe.Add(src, goOff))
+			put(unsafe.Add(dst, off), w, r.Addr)
+			put(unsafe.Add(dst, off+uintptr(w)), w, r.Len)
+		}
+		if w == 4 {
+			st.chk = func(src unsafe.Pointer) error {
+				if r := (*SpanRef)(unsafe.Add(src, goOff)); r.Addr > 1<<32-1 || r.Len > 1<<32-1 {
+					return s.fail(ErrValueRange, max(r.Addr, r.Len), fmt.Sprintf("address %#x or length %d does not fit wasm32", r.Addr, r.Len))
+				}
+				return nil
+			}
+		}
+	} else {
+		st.dec = func(src, dst unsafe.Pointer, mem *memory.Memory) error {
+			*(*Ref)(unsafe.Add(dst, goOff)) = Ref{Mem: mem, Addr: load(unsafe.Add(src, off), w), target: pt.get()}
+			return nil
+		}
+		st.enc = func(dst, src unsafe.Pointer, _ bool) {
+			put(unsafe.Add(dst, off), w, (*Ref)(unsafe.Add(src, goOff)).Addr)
+		}
+		if w == 4 {
+			st.chk = func(src unsafe.Pointer) error {
+				if a := (*Ref)(unsafe.Add(src, goOff)).Addr; a > 1<<32-1 {
+					return s.fail(ErrValueRange, a, fmt.Sprintf("address %#x does not fit wasm32", a))
+				}
+				return nil
+			}
+		}
+	}
+	if readOnly {
+		st.enc, st.chk = noWrite, nil
+	}
+	return st, nil
+}
+
+// arrayStep runs an element's steps, compiled once with the element as
+// their root, for each element; errors get the element's index.
+func (c *compiler) arrayStep(l *layout.Layout, off uint64, goOff uintptr, path *pathNode, readOnly bool) (step, error) {
+	elemSteps, err := c.compile(l.Elem, 0, 0, nil, false)
+	if err != nil {
+		le := err.(*layout.Error)
+		return step{}, &layout.Error{Type: le.Type, Path: le.Path.Prepend(append(path.path(), layout.PathStep{AnyIndex: true})...), Reason: le.Reason}
+	}
+	elem := join(elemSteps)
+	n, stride, goStride := l.Len, uintptr(l.Elem.Size), l.Type.Elem().Size()
+	within := func(err error, k uint64) error {
+		if fe, ok := err.(*FieldError); ok {
+			return fe.within(off+k*uint64(stride), append(path.path(), layout.IndexStep(k))...)
+		}
+		return err
+	}
+	st := step{
+		dec: func(src, dst unsafe.Pointer, mem *memory.Memory) error {
+			s, d := unsafe.Add(src, off), unsafe.Add(dst, goOff)
+			for k := range uintptr(n) {
+				if err := elem.dec(unsafe.Add(s, k*stride), unsafe.Add(d, k*goStride), mem); err != nil {
+					return within(err, uint64(k))
+				}
+			}
+			return nil
+		},
+		enc: func(dst, src unsafe.Pointer, merge bool) {
+			d, s := unsafe.Add(dst, off), unsafe.Add(src, goOff)
+			for k := range uintptr(n) {
+				elem.enc(unsafe.Add(d, k*stride), unsafe.Add(s, k*goStride), merge)
+			}
+		},
+	}
+	if elem.chk != nil {
+		st.chk = func(src unsafe.Pointer) error {
+			s := unsafe.Add(src, goOff)
+			for k := range uintptr(n) {
+				if err := elem.chk(unsafe.Add(s, k*goStride)); err != nil {
+					return within(err, uint64(k))
+				}
+			}
+			return nil
+		}
+	}
+	if readOnly {
+		st.enc, st.chk = noWrite, nil
+	}
+	return st, nil
+}
+
+// variantCase is one case of a tagged union.
+type variantCase struct {
 	value    uint64
-	ops      []op
+	step     step
 	goOff    uintptr
 	goSize   uintptr
 	typ      reflect.Type
-	pointers bool    // the Go payload holds pointers, so clearing it must be typed
-	zero     []chunk // otherwise, the moves that clear it
+	pointers bool // the Go payload holds pointers, so clearing it must be typed
 }
 
-// codec is a compiled layout.
-type codec struct {
-	layout      *layout.Layout
-	ops         []op
-	size        uint64
-	align       uint64
-	transparent bool
-	// whole is set when the value is one copyable block (transparent
-	// values included): a read is then its checks and one copy.
-	whole *extra
-	// checked is set when a write can fail (narrowing, enums, flags, tags,
-	// 64-bit addresses on wasm32): every value is then checked before any
-	// byte is written, so a failed write changes nothing.
-	checked bool
-	ptrW    uint8
-	recent  *typecache.Entry // this codec, for the recent table
-}
-
-func compile(l *layout.Layout) (*codec, error) {
-	c := &codec{layout: l, size: l.Size, transparent: l.Transparent, ptrW: uint8(l.ABI.PointerSize())}
-	c.recent = typecache.NewEntry(l.Type, unsafe.Pointer(c))
-	ops, err := c.prepare(l.Plan.Ops)
-	if err != nil {
-		return nil, &layout.Error{Type: l.Type, Path: err.path, Reason: err.reason}
+// clear zeroes the Go payload of an inactive case.
+func (k *variantCase) clear(dst unsafe.Pointer) {
+	p := unsafe.Add(dst, k.goOff)
+	if k.pointers {
+		reflect.NewAt(k.typ, p).Elem().SetZero()
+		return
 	}
-	c.ops, c.align = ops, l.Align
-	switch {
-	case l.Size == 0:
-	case l.Transparent:
-		c.whole = &extra{}
-	case len(ops) == 1 && ops[0].code == opBlock && ops[0].off == 0 && ops[0].goOff == 0 && uint64(ops[0].size) == l.Size:
-		c.whole = ops[0].x
-	}
-	return c, nil
+	clear(bytesAt(p, k.goSize))
 }
 
-type prepareError struct{ path, reason string }
-
-func (c *codec) prepare(src []layout.Op) ([]op, *prepareError) {
-	out := make([]op, len(src))
-	for i := range src {
-		s := &src[i]
-		o := op{
-			w: s.Width, gw: s.GoWidth, readOnly: s.ReadOnly, off: uintptr(s.Offset),
-			goOff: s.GoOffset, max: 1<<64 - 1, size: uintptr(s.Size), src: s,
+// variantStep reads a tag and runs the steps of the case it selects,
+// found by index when the tags are dense.
+func (c *compiler) variantStep(l *layout.Layout, off uint64, goOff uintptr, path *pathNode, readOnly bool) (step, error) {
+	tag := l.Fields[0]
+	tagOff, tagGoOff := uintptr(off+tag.Offset), goOff+tag.GoOffset
+	s := &scalar{typ: tag.Layout.Type, w: uint8(tag.Layout.Size), gw: uint8(tag.Layout.Type.Size()), path: path.child(layout.FieldStep(tag.Name)), off: off + tag.Offset}
+	cases := make([]variantCase, 0, len(l.Fields)-1)
+	top := uint64(0)
+	for _, f := range l.Fields[1:] {
+		steps, err := c.compile(f.Layout, off+f.Offset, goOff+f.GoOffset, path.child(layout.FieldStep(f.Name)), readOnly)
+		if err != nil {
+			return step{}, err
 		}
-		switch s.Check.Kind {
-		case layout.CheckBool:
-			o.max = 1
-		case layout.CheckEnum:
-			o.max = s.Check.Cases - 1
-		case layout.CheckFlags:
-			o.bad = ^s.Check.Mask
+		cases = append(cases, variantCase{
+			value: f.Case, step: join(steps), goOff: goOff + f.GoOffset, goSize: f.Layout.Type.Size(),
+			typ: f.Layout.Type, pointers: hasPointers(f.Layout.Type),
+		})
+		top = max(top, f.Case)
+	}
+	var dense []*variantCase // by tag value, when the values are few
+	if top < 4*uint64(len(cases))+16 {
+		dense = make([]*variantCase, top+1)
+		for i := range cases {
+			dense[cases[i].value] = &cases[i]
 		}
-		switch s.Code {
-		case layout.OpCopy:
-			o.code = [9]opCode{1: opCopy1, 2: opCopy2, 4: opCopy4, 8: opCopy8}[min(s.Size, 8)]
-			if s.Size > 8 || o.code == opCopy {
-				o.code = opCopy
+	}
+	find := func(t uint64) *variantCase {
+		if dense != nil {
+			if t < uint64(len(dense)) {
+				return dense[t]
 			}
-		case layout.OpUint:
-			o.code = opUint
-			if s.Width == s.GoWidth {
-				o.code = [9]opCode{1: opU8, 2: opU16, 4: opU32, 8: opU64}[s.Width]
+			return nil
+		}
+		for i := range cases {
+			if cases[i].value == t {
+				return &cases[i]
 			}
-			if s.Check.Kind == layout.CheckEnum && s.Check.Cases == 0 {
-				o.code = opNever
+		}
+		return nil
+	}
+	w, gw := s.w, s.gw
+	st := step{
+		dec: func(src, dst unsafe.Pointer, mem *memory.Memory) error {
+			t := load(unsafe.Add(src, tagOff), w)
+			active := find(t)
+			if active == nil {
+				return s.fail(ErrInvalidTag, t, fmt.Sprint(t))
 			}
-		case layout.OpInt:
-			o.code = opInt
-		case layout.OpPointer:
-			o.code = opPointer
-			if !wraps(s.Type, refType) {
-				return nil, &prepareError{s.Path, fmt.Sprintf("pointer type %s must be a struct whose only field is a marshal.Ref", s.Type)}
-			}
-		case layout.OpSpan:
-			o.code = opSpan
-			if !wraps(s.Type, spanRefType) {
-				return nil, &prepareError{s.Path, fmt.Sprintf("pointer type %s must be a struct whose only field is a marshal.SpanRef", s.Type)}
-			}
-		case layout.OpArray:
-			elem, err := c.prepare(s.Elem)
-			if err != nil {
-				return nil, &prepareError{s.Path + "[]" + dotted(err.path), err.reason}
-			}
-			o.code, o.x = opArray, &extra{elem: elem, stride: uintptr(s.Stride), goStride: s.GoStride}
-		case layout.OpBlock:
-			o.code, o.x = opBlock, c.prepareBlock(s.Size, s.Block)
-			if len(o.x.wide)+len(o.x.words)+len(o.x.ranges) > 0 || o.x.never {
-				c.checked = true
-			}
-		case layout.OpVariant:
-			o.code, o.x = opVariant, &extra{}
-			for _, k := range s.Cases {
-				ops, err := c.prepare(k.Ops)
-				if err != nil {
-					return nil, err
+			for i := range cases {
+				if k := &cases[i]; k != active {
+					k.clear(dst)
 				}
-				o.x.cases = append(o.x.cases, caseOps{
-					value: k.Value, ops: ops, goOff: k.GoOffset, goSize: k.GoSize, typ: k.Type,
-					pointers: hasPointers(k.Type), zero: chunksOf([]layout.ByteRange{{Size: uint64(k.GoSize)}}),
-				})
 			}
-		}
-		if o.max != 1<<64-1 || o.bad != 0 || o.w < o.gw || o.code == opNever || o.code == opVariant ||
-			(c.ptrW == 4 && (o.code == opPointer || o.code == opSpan)) {
-			c.checked = true
-		}
-		out[i] = o
+			storeGo(unsafe.Add(dst, tagGoOff), gw, t)
+			return active.step.dec(src, dst, mem)
+		},
+		chk: func(src unsafe.Pointer) error {
+			t := loadGo(unsafe.Add(src, tagGoOff), gw)
+			active := find(t)
+			if active == nil {
+				return s.fail(ErrInvalidTag, t, fmt.Sprint(t))
+			}
+			if active.step.chk != nil {
+				return active.step.chk(src)
+			}
+			return nil
+		},
+		enc: func(dst, src unsafe.Pointer, merge bool) {
+			t := loadGo(unsafe.Add(src, tagGoOff), gw)
+			if active := find(t); active != nil {
+				put(unsafe.Add(dst, tagOff), w, t)
+				active.step.enc(dst, src, merge)
+			}
+		},
 	}
-	return out, nil
-}
-
-// prepareBlock turns a block's checks into a few word masks: every
-// forbidden bit of every checked field, gathered into 8-byte windows.
-func (c *codec) prepareBlock(size uint64, b *layout.Block) *extra {
-	x := &extra{chunks: chunksOf(b.Spans)}
-	x.checks, _ = c.prepare(b.Checks)
-	win := uint64(8)
-	for win > size {
-		win /= 2
+	if readOnly {
+		st.enc, st.chk = noWrite, nil
 	}
-	for _, k := range x.checks {
-		width := uint64(k.w)
-		all := uint64(1)<<(8*width) - 1
-		if width == 8 {
-			all = 1<<64 - 1
-		}
-		var forbidden uint64
-		switch k.src.Check.Kind {
-		case layout.CheckBool:
-			forbidden = all &^ 1
-		case layout.CheckFlags:
-			forbidden = all &^ k.src.Check.Mask
-		case layout.CheckEnum:
-			n := k.src.Check.Cases
-			if n == 0 {
-				x.never = true
-				continue
-			}
-			pow := uint64(1)
-			for pow < n && pow != 0 {
-				pow <<= 1
-			}
-			if pow != 0 {
-				forbidden = all &^ (pow - 1)
-			}
-			if pow != n {
-				x.ranges = append(x.ranges, rangeCheck{off: k.off, w: k.w, max: n - 1})
-			}
-		}
-		if forbidden == 0 {
-			continue
-		}
-		start := min(uint64(k.off), size-win)
-		mask := forbidden << (8 * (uint64(k.off) - start))
-		merged := false
-		for i := range x.words {
-			if x.words[i].off == uintptr(start) {
-				x.words[i].mask |= mask
-				merged = true
-			}
-		}
-		if !merged {
-			x.words = append(x.words, wordCheck{off: uintptr(start), w: uint8(win), mask: mask})
-		}
-	}
-	if win == 8 {
-		for _, w := range x.words {
-			x.wide = append(x.wide, wideCheck{w.off, w.mask})
-		}
-		x.words = nil
-		if len(x.wide) <= 4 && len(x.ranges) == 0 && !x.never {
-			// Unused entries check offset 0 against mask 0: always true.
-			x.quad = new([4]wideCheck)
-			copy(x.quad[:], x.wide)
-		}
-	}
-	return x
-}
-
-func dotted(path string) string {
-	if path == "" || path[0] == '[' {
-		return path
-	}
-	return "." + path
+	return st, nil
 }
 
 // hasPointers reports whether values of t hold Go pointers.

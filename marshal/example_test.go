@@ -33,7 +33,7 @@ func ExampleDecode() {
 	err := marshal.Decode(layout.Wasm32, b, &r)
 	fmt.Println(err)
 	var fe *marshal.FieldError
-	fmt.Println(errors.Is(err, marshal.ErrInvalidEnum), errors.As(err, &fe) && fe.Path == "Errno")
+	fmt.Println(errors.Is(err, marshal.ErrInvalidEnum), errors.As(err, &fe) && fe.Path.String() == "Errno")
 	// Output:
 	// {Errno:8 N:42}
 	// field Errno: invalid enum 99 (marshal_test.Errno has 77 cases)

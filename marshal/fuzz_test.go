@@ -324,9 +324,9 @@ func mzCheckFault(t *testing.T, what string, err error, want *mzFault) {
 	if !errors.As(err, &fe) {
 		t.Fatalf("%s: error %v (%T), want a *FieldError for %s: %v", what, err, err, want.path, want.err)
 	}
-	if fe.Err != want.err || !errors.Is(err, want.err) || fe.Path != want.path || fe.Offset != want.offset || fe.Value != want.value {
+	if fe.Err != want.err || !errors.Is(err, want.err) || fe.Path.String() != want.path || fe.Offset != want.offset || fe.Value != want.value {
 		t.Fatalf("%s: error {path %q offset %d value %#x %v}, want {path %q offset %d value %#x %v}",
-			what, fe.Path, fe.Offset, fe.Value, fe.Err, want.path, want.offset, want.value, want.err)
+			what, fe.Path.String(), fe.Offset, fe.Value, fe.Err, want.path, want.offset, want.value, want.err)
 	}
 	if fe.Error() == "" {
 		t.Fatalf("%s: empty error text", what)

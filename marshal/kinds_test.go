@@ -50,7 +50,7 @@ type kinds struct {
 	S    gspan[uint16]
 }
 
-func randKinds(r *rand.Rand, mem memory.Memory, abi layout.ABI) kinds {
+func randKinds(r *rand.Rand, mem *memory.Memory, abi layout.ABI) kinds {
 	addr := r.Uint64()
 	if abi == layout.Wasm32 {
 		addr = uint64(r.Uint32())
@@ -162,8 +162,8 @@ func TestKindsDecodeBytes(t *testing.T) {
 		b := append([]byte(nil), buf...)
 		copy(b[offset(tt.field):], tt.bytes)
 		fe := asFieldError(t, c.Decode(b, &got, nil))
-		if fe.Path != tt.path {
-			t.Errorf("bad %s: error path %q, want %q", tt.field, fe.Path, tt.path)
+		if fe.Path.String() != tt.path {
+			t.Errorf("bad %s: error path %q, want %q", tt.field, fe.Path.String(), tt.path)
 		}
 	}
 }

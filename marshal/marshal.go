@@ -1,15 +1,19 @@
-// Package marshal moves values between guest bytes and Go values using the
-// plans of package layout. A plan is compiled once per type and ABI; a
-// call then runs a flat list of operations over unsafe offsets, with no
-// reflection and no allocation. A transparent type (one whose Go bytes are
-// its guest bytes) is a single bounds check and one copy.
+// Package marshal moves values between guest bytes and Go values. The
+// layout of a type (package layout) is compiled once per type and ABI into
+// code specialized to it, as encoding/json compiles an encoder per type:
+// a transparent type (one whose Go bytes are its guest bytes) is one copy;
+// a copyable one (the same apart from padding) is one copy and a few word
+// masks; anything else runs closures made for its fields, with tagged
+// unions dispatched by index. A call does no reflection and no allocation.
 //
-// Reads validate as they go: a bool is 0 or 1, an enum is below its case
-// count, flags stay inside their mask, and a tagged union's tag names one of
-// its cases (only that case is read; the other case fields are set to
-// zero). Writes check first and write after, so a value that does not fit
-// its guest field (ErrValueRange) or is not valid changes no byte. Padding
-// and blank fields are never read or written.
+// Reads fetch each guest byte once and validate what they fetched: a bool
+// is 0 or 1, an enum is below its case count, flags stay inside their
+// mask, and a tagged union's tag names one of its cases (only that case is
+// read; the other case fields are set to zero). So a guest thread changing
+// shared memory during a read cannot slip an unchecked value through.
+// Writes check first and write after, so a value that does not fit its
+// guest field (ErrValueRange) or is not valid changes no byte. Padding and
+// blank fields are never read into the result or written.
 //
 // Guest pointers inside values are [Ref] and [SpanRef] fields, as in
 // guestptr.Ptr, guestptr.Slice and guestptr.String.
@@ -23,6 +27,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
 )
@@ -36,77 +41,131 @@ type Codec[T any] struct{ c *codec }
 // calls are a table lookup: no lock, no allocation.
 func For[T any](abi layout.ABI) (Codec[T], error) {
 	t := reflect.TypeFor[T]()
-	if c := recent(t, abi); c != nil {
+	if c := (*codec)(recent.Load(t, typecache.RowOf(abi.PointerSize()))); c != nil {
 		return Codec[T]{c}, nil
 	}
-	c, err := compiledOf(t, abi)
+	c, err := compiled(t, abi)
 	return Codec[T]{c}, err
 }
 
+// Valid reports whether the codec is usable: not the zero Codec.
+func (c Codec[T]) Valid() bool { return c.c != nil }
+
 // Layout returns the layout the codec was compiled from.
 func (c Codec[T]) Layout() *layout.Layout { return c.c.layout }
+
+// ABI returns the ABI the codec was compiled for.
+func (c Codec[T]) ABI() layout.ABI { return c.c.abi }
 
 // Size returns the guest size of a T.
 func (c Codec[T]) Size() uint64 { return c.c.size }
 
 // Align returns the guest alignment of a T.
-func (c Codec[T]) Align() uint64 { return c.c.align }
+func (c Codec[T]) Align() uint64 { return c.c.alignMask + 1 }
+
+// Transparent reports whether a T's guest bytes are its Go bytes, so that
+// guest memory may be seen as a []T without a copy.
+func (c Codec[T]) Transparent() bool { return c.c.transparent }
 
 // Decode reads a T from the first Size() bytes of src into *v. Guest
-// pointers in the value are bound to mem, which may be nil. Only the fields
-// the layout names are set; on error *v may be partly written.
-func (c Codec[T]) Decode(src []byte, v *T, mem memory.Memory) error {
-	// A value that is one block is checked in place and copied as a T:
-	// the compiler moves it with a few instructions. Its type holds no
-	// pointers, so any bytes make a T; the source must be aligned for T.
-	if w := c.c.whole; w != nil && uint64(len(src)) >= c.c.size {
-		p := unsafe.Pointer(unsafe.SliceData(src))
-		if uintptr(p)%unsafe.Alignof(*v) == 0 && w.valid(p) {
-			*v = *(*T)(p)
-			return nil
-		}
+// pointers in the value are bound to mem, which may be nil. Each byte of
+// src is read once. On error *v may be partly written, but holds no value
+// that failed its check.
+func (c Codec[T]) Decode(src []byte, v *T, mem *memory.Memory) error {
+	k := c.c
+	if uint64(len(src)) < k.size {
+		return shortBuffer(uint64(len(src)), k.size)
 	}
-	return c.c.decode(src, unsafe.Pointer(v), mem)
-}
-
-// Encode writes *v to the first Size() bytes of dst. On error dst is
-// unchanged.
-func (c Codec[T]) Encode(dst []byte, v *T) error {
-	// A value that is one block is checked in place (its Go bytes sit where
-	// its guest bytes go) and written as a T when it has no padding, or as
-	// its chunks when it has.
-	if w := c.c.whole; w != nil && uint64(len(dst)) >= c.c.size && w.valid(unsafe.Pointer(v)) {
-		p := unsafe.Pointer(unsafe.SliceData(dst))
-		switch {
-		case !c.c.transparent:
-			writeChunks(p, unsafe.Pointer(v), w.chunks)
-		case uintptr(p)%unsafe.Alignof(*v) == 0:
-			*(*T)(p) = *v
-		default:
-			copy(dst, bytesAt(unsafe.Pointer(v), uintptr(c.c.size)))
-		}
+	if k.size == 0 {
 		return nil
 	}
-	return c.c.encode(dst, unsafe.Pointer(v))
+	p := unsafe.Pointer(unsafe.SliceData(src))
+	if !k.transparent && k.block == nil {
+		return k.step.dec(p, noescape(unsafe.Pointer(v)), mem)
+	}
+	// One copy, then the checks on the copy.
+	if uintptr(p)%unsafe.Alignof(*v) == 0 {
+		*v = *(*T)(p)
+	} else {
+		copy(bytesAt(unsafe.Pointer(v), uintptr(k.size)), src)
+	}
+	if b := k.block; b != nil && !b.valid(unsafe.Pointer(v)) {
+		fe := b.fail(unsafe.Pointer(v), nil, 0)
+		*v = *new(T)
+		return fe
+	}
+	return nil
+}
+
+// Encode writes *v to the first Size() bytes of dst, fields only: padding
+// and blank fields keep their bytes. On error dst is unchanged.
+func (c Codec[T]) Encode(dst []byte, v *T) error { return c.encode(dst, v, false) }
+
+// EncodeExclusive is Encode for a dst that no other thread writes
+// meanwhile (guest memory that is not shared): it may read padding bytes
+// and write them back unchanged, to move whole words.
+func (c Codec[T]) EncodeExclusive(dst []byte, v *T) error { return c.encode(dst, v, true) }
+
+func (c Codec[T]) encode(dst []byte, v *T, merge bool) error {
+	k := c.c
+	if uint64(len(dst)) < k.size {
+		return shortBuffer(uint64(len(dst)), k.size)
+	}
+	if k.size == 0 {
+		return nil
+	}
+	p, g := unsafe.Pointer(unsafe.SliceData(dst)), noescape(unsafe.Pointer(v))
+	switch {
+	case k.transparent:
+		if uintptr(p)%unsafe.Alignof(*v) == 0 {
+			*(*T)(p) = *v
+		} else {
+			copy(dst, bytesAt(g, uintptr(k.size)))
+		}
+	case k.block != nil:
+		if !k.block.valid(g) {
+			return k.block.fail(g, nil, 0)
+		}
+		k.block.write(p, g, merge)
+	default:
+		if k.checked {
+			if err := k.step.chk(g); err != nil {
+				return err
+			}
+		}
+		k.step.enc(p, g, merge)
+	}
+	return nil
 }
 
 // DecodeSlice reads len(vs) consecutive values, Size() bytes apart, from
 // src. An error names the element: "[3].Flags".
-func (c Codec[T]) DecodeSlice(src []byte, vs []T, mem memory.Memory) error {
-	n := uint64(len(vs))
-	if c.c.size != 0 && uint64(len(src))/c.c.size < n {
-		return shortBuffer(uint64(len(src)), n*c.c.size)
+func (c Codec[T]) DecodeSlice(src []byte, vs []T, mem *memory.Memory) error {
+	k, n := c.c, uint64(len(vs))
+	if k.size != 0 && uint64(len(src))/k.size < n {
+		return shortBuffer(uint64(len(src)), n*k.size)
 	}
-	base := unsafe.Pointer(unsafe.SliceData(vs))
-	if c.c.transparent {
-		copy(bytesAt(base, uintptr(n*c.c.size)), src)
+	if k.size == 0 || n == 0 {
 		return nil
 	}
-	elem := unsafe.Sizeof(*new(T))
+	base, elem := unsafe.Pointer(unsafe.SliceData(vs)), unsafe.Sizeof(*new(T))
+	if k.transparent || k.block != nil {
+		copy(bytesAt(base, uintptr(n*k.size)), src)
+		if b := k.block; b != nil {
+			for i := range n {
+				if p := unsafe.Add(base, uintptr(i)*elem); !b.valid(p) {
+					fe := b.fail(p, nil, 0).within(i*k.size, layout.IndexStep(i))
+					clear(vs)
+					return fe
+				}
+			}
+		}
+		return nil
+	}
 	s := unsafe.Pointer(unsafe.SliceData(src))
 	for i := range n {
-		if err := decode(c.c.ops, unsafe.Add(s, i*c.c.size), unsafe.Add(base, uintptr(i)*elem), mem, c.c.ptrW); err != nil {
-			return inIndex(err, i, c.c.size)
+		if err := k.step.dec(unsafe.Add(s, i*k.size), unsafe.Add(base, uintptr(i)*elem), mem); err != nil {
+			return inIndex(err, i, k.size)
 		}
 	}
 	return nil
@@ -116,71 +175,37 @@ func (c Codec[T]) DecodeSlice(src []byte, vs []T, mem memory.Memory) error {
 // dst. Every value is checked before the first byte is written, so on error
 // dst is unchanged.
 func (c Codec[T]) EncodeSlice(dst []byte, vs []T) error {
-	n := uint64(len(vs))
-	if c.c.size != 0 && uint64(len(dst))/c.c.size < n {
-		return shortBuffer(uint64(len(dst)), n*c.c.size)
+	k, n := c.c, uint64(len(vs))
+	if k.size != 0 && uint64(len(dst))/k.size < n {
+		return shortBuffer(uint64(len(dst)), n*k.size)
 	}
-	base := unsafe.Pointer(unsafe.SliceData(vs))
-	if c.c.transparent {
-		copy(dst, bytesAt(base, uintptr(n*c.c.size)))
+	if k.size == 0 || n == 0 {
 		return nil
 	}
-	elem := unsafe.Sizeof(*new(T))
-	if c.c.checked {
+	base, elem := unsafe.Pointer(unsafe.SliceData(vs)), unsafe.Sizeof(*new(T))
+	if k.transparent {
+		copy(dst, bytesAt(base, uintptr(n*k.size)))
+		return nil
+	}
+	if k.checked {
 		for i := range n {
-			if err := check(c.c.ops, unsafe.Add(base, uintptr(i)*elem), c.c.ptrW); err != nil {
-				return inIndex(err, i, c.c.size)
+			if err := k.step.chk(unsafe.Add(base, uintptr(i)*elem)); err != nil {
+				return inIndex(err, i, k.size)
 			}
 		}
 	}
 	d := unsafe.Pointer(unsafe.SliceData(dst))
 	for i := range n {
-		encode(c.c.ops, unsafe.Add(d, i*c.c.size), unsafe.Add(base, uintptr(i)*elem), c.c.ptrW)
+		k.step.enc(unsafe.Add(d, i*k.size), unsafe.Add(base, uintptr(i)*elem), false)
 	}
 	return nil
 }
 
 func inIndex(err error, i, size uint64) error {
 	if fe, ok := err.(*FieldError); ok {
-		return fe.within(fmt.Sprintf("[%d]", i), i*size)
+		return fe.within(i*size, layout.IndexStep(i))
 	}
 	return err
-}
-
-func (c *codec) decode(src []byte, dst unsafe.Pointer, mem memory.Memory) error {
-	if uint64(len(src)) < c.size {
-		return shortBuffer(uint64(len(src)), c.size)
-	}
-	s := unsafe.Pointer(unsafe.SliceData(src))
-	if c.whole == nil {
-		return decode(c.ops, s, dst, mem, c.ptrW)
-	}
-	if !c.whole.valid(s) {
-		return c.ops[0].blockError(s)
-	}
-	copy(bytesAt(dst, uintptr(c.size)), src)
-	return nil
-}
-
-func (c *codec) encode(dst []byte, src unsafe.Pointer) error {
-	if uint64(len(dst)) < c.size {
-		return shortBuffer(uint64(len(dst)), c.size)
-	}
-	if c.transparent {
-		copy(dst, bytesAt(src, uintptr(c.size)))
-		return nil
-	}
-	if c.checked {
-		if err := check(c.ops, src, c.ptrW); err != nil {
-			return err
-		}
-	}
-	encode(c.ops, unsafe.Pointer(unsafe.SliceData(dst)), src, c.ptrW)
-	return nil
-}
-
-func shortBuffer(have, need uint64) error {
-	return fmt.Errorf("%w: %d bytes, need %d", ErrShortBuffer, have, need)
 }
 
 // Decode reads the value v points to from b, laid out under abi. v must be
@@ -191,7 +216,16 @@ func Decode(abi layout.ABI, b []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	return c.decode(b, p, nil)
+	if uint64(len(b)) < c.size {
+		return shortBuffer(uint64(len(b)), c.size)
+	}
+	if c.size == 0 {
+		return nil
+	}
+	if err := c.step.dec(unsafe.Pointer(unsafe.SliceData(b)), p, nil); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Encode writes the value v points to into b, laid out under abi. v must be
@@ -201,7 +235,19 @@ func Encode(abi layout.ABI, b []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	return c.encode(b, p)
+	if uint64(len(b)) < c.size {
+		return shortBuffer(uint64(len(b)), c.size)
+	}
+	if c.size == 0 {
+		return nil
+	}
+	if c.checked {
+		if err := c.step.chk(p); err != nil {
+			return err
+		}
+	}
+	c.step.enc(unsafe.Pointer(unsafe.SliceData(b)), p, false)
+	return nil
 }
 
 func target(abi layout.ABI, v any) (*codec, unsafe.Pointer, error) {

@@ -120,31 +120,31 @@ func TestDecodeInvalid(t *testing.T) {
 		msg  string
 	}{
 		{"bool", layout.Wasm32, le(1, 1, 0, 3, 0, 4, 0, 4, 0, 1, 2, 1, 0, 2), new(narrow),
-			marshal.FieldError{Path: "Ok", Offset: 13, Value: 2, Err: marshal.ErrInvalidBool, Detail: "2"},
+			marshal.FieldError{Path: pathOf("Ok"), Offset: 13, Value: 2, Err: marshal.ErrInvalidBool, Detail: "2"},
 			"field Ok: invalid bool 2"},
 		{"enum", layout.Wasm32, le(8, 1, 0, 23), new(fdstat),
-			marshal.FieldError{Path: "Filetype", Offset: 0, Value: 8, Err: marshal.ErrInvalidEnum, Detail: "8 (marshal_test.filetype has 8 cases)"},
+			marshal.FieldError{Path: pathOf("Filetype"), Offset: 0, Value: 8, Err: marshal.ErrInvalidEnum, Detail: "8 (marshal_test.filetype has 8 cases)"},
 			"field Filetype: invalid enum 8 (marshal_test.filetype has 8 cases)"},
 		{"flags", layout.Wasm32, le(0, 2, 0x8001, 2, 0, 20), new(fdstat),
-			marshal.FieldError{Path: "Flags", Offset: 2, Value: 0x8001, Err: marshal.ErrInvalidFlags, Detail: "0x8001 (unknown bits 0x8000)"},
+			marshal.FieldError{Path: pathOf("Flags"), Offset: 2, Value: 0x8001, Err: marshal.ErrInvalidFlags, Detail: "0x8001 (unknown bits 0x8000)"},
 			"field Flags: invalid flags 0x8001 (unknown bits 0x8000)"},
 		{"u64 flags", layout.Wasm64, le(0, 8, 1<<30, 8, 0, 8), new(fdstat),
-			marshal.FieldError{Path: "RightsBase", Offset: 8, Value: 1 << 30, Err: marshal.ErrInvalidFlags, Detail: "0x40000000 (unknown bits 0x40000000)"},
+			marshal.FieldError{Path: pathOf("RightsBase"), Offset: 8, Value: 1 << 30, Err: marshal.ErrInvalidFlags, Detail: "0x40000000 (unknown bits 0x40000000)"},
 			"field RightsBase: invalid flags 0x40000000 (unknown bits 0x40000000)"},
 		{"tag", layout.Wasm32, eventBytes(2), new(event),
-			marshal.FieldError{Path: "Tag", Offset: 0, Value: 2, Err: marshal.ErrInvalidTag, Detail: "2"},
+			marshal.FieldError{Path: pathOf("Tag"), Offset: 0, Value: 2, Err: marshal.ErrInvalidTag, Detail: "2"},
 			"field Tag: invalid tag 2"},
 		{"enum in a case", layout.Wasm32, eventBytes(3, 9, 1), new(event),
-			marshal.FieldError{Path: "Bad.Kind", Offset: 8, Value: 9, Err: marshal.ErrInvalidEnum, Detail: "9 (marshal_test.filetype has 8 cases)"},
+			marshal.FieldError{Path: pathOf("Bad.Kind"), Offset: 8, Value: 9, Err: marshal.ErrInvalidEnum, Detail: "9 (marshal_test.filetype has 8 cases)"},
 			"field Bad.Kind: invalid enum 9 (marshal_test.filetype has 8 cases)"},
 		{"flags in a case", layout.Wasm64, eventBytes(1, 0, 8, 0x40, 2), new(event),
-			marshal.FieldError{Path: "Clock.Flags", Offset: 16, Value: 0x40, Err: marshal.ErrInvalidFlags, Detail: "0x40 (unknown bits 0x40)"},
+			marshal.FieldError{Path: pathOf("Clock.Flags"), Offset: 16, Value: 0x40, Err: marshal.ErrInvalidFlags, Detail: "0x40 (unknown bits 0x40)"},
 			"field Clock.Flags: invalid flags 0x40 (unknown bits 0x40)"},
 		{"enum without cases", layout.Wasm32, le(0, 1), new(struct{ N never }),
-			marshal.FieldError{Path: "N", Offset: 0, Value: 0, Err: marshal.ErrInvalidEnum, Detail: "0 (marshal_test.never has 0 cases)"},
+			marshal.FieldError{Path: pathOf("N"), Offset: 0, Value: 0, Err: marshal.ErrInvalidEnum, Detail: "0 (marshal_test.never has 0 cases)"},
 			"field N: invalid enum 0 (marshal_test.never has 0 cases)"},
 		{"bare bool", layout.Wasm32, le(0xff, 1), new(bool),
-			marshal.FieldError{Path: "", Offset: 0, Value: 0xff, Err: marshal.ErrInvalidBool, Detail: "255"},
+			marshal.FieldError{Path: pathOf(""), Offset: 0, Value: 0xff, Err: marshal.ErrInvalidBool, Detail: "255"},
 			"invalid bool 255"},
 	}
 	for _, tt := range tests {
@@ -199,7 +199,7 @@ func TestEncodeInvalid(t *testing.T) {
 			dst := filled(int(size), 0x5c)
 			err := marshal.Encode(tt.abi, dst, tt.value)
 			fe := asFieldError(t, err)
-			if fe.Path != tt.path || fe.Err != tt.err || fe.Value != tt.bits {
+			if fe.Path.String() != tt.path || fe.Err != tt.err || fe.Value != tt.bits {
 				t.Errorf("FieldError = %+v, want Path %q, Err %v, Value %#x", fe, tt.path, tt.err, tt.bits)
 			}
 			if !errors.Is(err, tt.err) {
@@ -311,11 +311,11 @@ func TestBadPointerType(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("For = %v, want a *layout.Error", err)
 	}
-	if le.Path != "P" || !strings.Contains(le.Reason, "marshal_test.badPtr must be a struct whose only field is a marshal.Ref") {
+	if le.Path.String() != "P" || !strings.Contains(le.Reason, "marshal_test.badPtr must be a struct whose only field is a marshal.Ref") {
 		t.Errorf("layout.Error = %+v", le)
 	}
 	_, err = marshal.For[struct{ A [2]struct{ P badPtr } }](layout.Wasm64)
-	if !errors.As(err, &le) || le.Path != "A[].P" {
-		t.Errorf("For with the pointer inside an array = %v (path %q), want path A[].P", err, le.Path)
+	if !errors.As(err, &le) || le.Path.String() != "A[].P" {
+		t.Errorf("For with the pointer inside an array = %v (path %q), want path A[].P", err, le.Path.String())
 	}
 }

@@ -2,30 +2,80 @@ package marshal
 
 import (
 	"reflect"
+	"sync/atomic"
 
+	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
 )
 
 // Ref is the Go form of a guest pointer field: the memory it points into
 // and the guest address. A read binds Mem to the memory the value was read
-// from (nil when decoding a bare []byte); a write stores Addr only.
+// from (nil when decoding a bare []byte) and carries the pointee's codec,
+// so following the pointer needs no lookup; a write stores Addr only.
 //
 // A Go type stands for a guest pointer when it implements
 // layout.PointerType and is a struct whose only field is a Ref, as
 // guestptr.Ptr is.
 type Ref struct {
-	Mem  memory.Memory // the memory pointed into
-	Addr uint64        // the guest address
+	Mem    *memory.Memory // the memory pointed into
+	Addr   uint64         // the guest address
+	target *codec         // the pointee's codec under Mem's ABI, or nil
 }
+
+// Equal reports whether r and o point to the same address of the same
+// memory.
+func (r Ref) Equal(o Ref) bool { return r.Mem == o.Mem && r.Addr == o.Addr }
 
 // SpanRef is the Go form of a guest (pointer, length) pair: a list or a
 // string. A Go type stands for one when it implements layout.PointerType
 // with WithLen set and is a struct whose only field is a SpanRef, as
 // guestptr.Slice and guestptr.String are.
 type SpanRef struct {
-	Mem  memory.Memory // the memory pointed into
-	Addr uint64        // the guest address of the first element
-	Len  uint64        // the number of elements (bytes, for a string)
+	Mem    *memory.Memory // the memory pointed into
+	Addr   uint64         // the guest address of the first element
+	Len    uint64         // the number of elements (bytes, for a string)
+	target *codec         // the element's codec under Mem's ABI, or nil
+}
+
+// Equal reports whether s and o are the same region of the same memory.
+func (s SpanRef) Equal(o SpanRef) bool { return s.Mem == o.Mem && s.Addr == o.Addr && s.Len == o.Len }
+
+// RefTo returns a Ref to a T at addr in mem, carrying T's codec.
+func RefTo[T any](mem *memory.Memory, addr uint64) Ref {
+	return Ref{Mem: mem, Addr: addr, target: codecIn[T](mem)}
+}
+
+// SpanTo returns a SpanRef to n Ts at addr in mem, carrying T's codec.
+func SpanTo[T any](mem *memory.Memory, addr, n uint64) SpanRef {
+	return SpanRef{Mem: mem, Addr: addr, Len: n, target: codecIn[T](mem)}
+}
+
+// codecIn returns T's codec under mem's ABI, or nil when there is no memory
+// or T has no layout (the access that follows reports why).
+func codecIn[T any](mem *memory.Memory) *codec {
+	if mem == nil {
+		return nil
+	}
+	return lookup(reflect.TypeFor[T](), mem.ABI())
+}
+
+// Pointee returns the codec of T for following r: the one r carries, or a
+// lookup when r carries none or one of another type. It fails with a
+// *layout.Error when T has no layout, and returns the zero Codec when r has
+// no memory.
+func Pointee[T any](r Ref) (Codec[T], error) { return carried[T](r.target, r.Mem) }
+
+// Elements returns the codec of T for the elements of s; see [Pointee].
+func Elements[T any](s SpanRef) (Codec[T], error) { return carried[T](s.target, s.Mem) }
+
+func carried[T any](c *codec, mem *memory.Memory) (Codec[T], error) {
+	if mem == nil {
+		return Codec[T]{}, nil
+	}
+	if c != nil && c.typ == reflect.TypeFor[T]() && c.abi == mem.ABI() {
+		return Codec[T]{c}, nil
+	}
+	return For[T](mem.ABI())
 }
 
 var (
@@ -38,3 +88,36 @@ var (
 func wraps(t, inner reflect.Type) bool {
 	return t.Kind() == reflect.Struct && t.NumField() == 1 && t.Field(0).Type == inner
 }
+
+// pointee is a lazily resolved codec: a pointer's target, looked up when
+// a value holding the pointer is first decoded, so types may refer to
+// themselves through pointers.
+type pointee struct {
+	typ reflect.Type
+	abi layout.ABI
+	c   atomic.Pointer[codec]
+}
+
+// get returns the target's codec, or nil when it has no layout.
+func (p *pointee) get() *codec {
+	if c := p.c.Load(); c != nil {
+		return c
+	}
+	c := lookup(p.typ, p.abi)
+	if c != nil {
+		p.c.Store(c)
+	}
+	return c
+}
+
+// At returns r moved to addr, keeping its memory and codec.
+func (r Ref) At(addr uint64) Ref { r.Addr = addr; return r }
+
+// Span returns the n elements starting at r, keeping its memory and codec.
+func (r Ref) Span(n uint64) SpanRef { return SpanRef{Mem: r.Mem, Addr: r.Addr, Len: n, target: r.target} }
+
+// At returns the n elements at addr, keeping s's memory and codec.
+func (s SpanRef) At(addr, n uint64) SpanRef { s.Addr, s.Len = addr, n; return s }
+
+// Elem returns a Ref to the element at addr, keeping s's memory and codec.
+func (s SpanRef) Elem(addr uint64) Ref { return Ref{Mem: s.Mem, Addr: addr, target: s.target} }

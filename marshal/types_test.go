@@ -2,6 +2,8 @@ package marshal_test
 
 import (
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/marshal"
@@ -17,11 +19,11 @@ func (gptr[T]) GuestPointer() layout.PointerInfo {
 }
 
 // Equal lets cmp compare gptrs without looking inside the memory.
-func (p gptr[T]) Equal(q gptr[T]) bool { return p.Ref == q.Ref }
+func (p gptr[T]) Equal(q gptr[T]) bool { return p.Ref.Equal(q.Ref) }
 
 type gspan[T any] struct{ Span marshal.SpanRef }
 
-func (s gspan[T]) Equal(o gspan[T]) bool { return s.Span == o.Span }
+func (s gspan[T]) Equal(o gspan[T]) bool { return s.Span.Equal(o.Span) }
 
 func (gspan[T]) GuestPointer() layout.PointerInfo {
 	return layout.PointerInfo{Pointee: reflect.TypeFor[T](), WithLen: true}
@@ -98,4 +100,22 @@ type blanks struct {
 	A uint8
 	_ uint16
 	B uint32
+}
+
+// pathOf parses a path written as Go spells it: "Iovs[3].Len".
+func pathOf(s string) layout.Path {
+	var p layout.Path
+	for _, part := range strings.Split(s, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			p = append(p, layout.FieldStep(name))
+		}
+		for rest != "" {
+			idx, after, _ := strings.Cut(rest, "]")
+			i, _ := strconv.ParseUint(idx, 10, 64)
+			p = append(p, layout.IndexStep(i))
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return p
 }

@@ -156,7 +156,7 @@ func differential[T any](t *testing.T, abi layout.ABI, seed uint64) {
 		if !errors.As(err, &fe) {
 			t.Fatalf("%s: Decode(% x) = %v; the reference finds %+v", name, img, err, want)
 		}
-		if got := (refError{fe.Path, fe.Offset, fe.Value}); got != *want {
+		if got := (refError{fe.Path.String(), fe.Offset, fe.Value}); got != *want {
 			t.Fatalf("%s: Decode(% x): FieldError %+v, reference %+v", name, img, got, *want)
 		}
 	}

@@ -3,6 +3,8 @@ package memory
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -24,9 +26,14 @@ var (
 //
 // The zero Borrows is ready to use and holds nothing. It is safe for
 // concurrent use. A check costs one atomic load while nothing is held, and
-// a time logarithmic in the number of borrows held otherwise.
+// a time logarithmic in the number of borrows held otherwise. A borrow
+// taken while nothing else is held (one view at a time, the common
+// pattern) goes in a slot of its own, with a few atomic operations and no
+// lock; the rest go in two treaps whose priorities are random per tracker,
+// so no order of guest addresses unbalances them.
 type Borrows struct {
-	held atomic.Int64 // borrows of nonzero length held; read without the lock
+	held  atomic.Int64 // borrows of nonzero length held, slot included; read without the lock
+	quick slot         // the borrow taken while nothing else was held
 
 	// mu is held for writing to take or release a borrow, and for reading
 	// from the start to the end of every checked access made while
@@ -42,10 +49,26 @@ type Borrows struct {
 // Borrow is a handle to one borrow. The zero Borrow holds nothing. Copies
 // of a Borrow refer to the same borrow.
 type Borrow struct {
-	n   *node
+	n   *node // nil for the slot's borrow
 	b   *Borrows
 	gen uint64
 }
+
+// slot holds one borrow without the lock. Its state goes from slotFree to
+// slotFilling (only the taker writes start, last and mutable) to slotHeld
+// (anyone may read them), and back to slotFree on release.
+type slot struct {
+	state       atomic.Uint32
+	gen         atomic.Uint64 // bumped on release, so stale handles are detected
+	start, last uint64
+	mutable     bool
+}
+
+const (
+	slotFree uint32 = iota
+	slotFilling
+	slotHeld
+)
 
 // BorrowError describes a conflict between a request and a borrow held.
 type BorrowError struct {
@@ -83,10 +106,18 @@ func (b *Borrows) Mutable(addr, n uint64) (Borrow, error) { return b.take(addr, 
 
 func (b *Borrows) take(addr, n uint64, mutable bool) (Borrow, error) {
 	last := lastByte(addr, n)
+	if n > 0 && b.held.Load() == 0 && b.quick.state.CompareAndSwap(slotFree, slotFilling) {
+		return b.takeQuick(addr, last, n, mutable)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if n > 0 {
+		// Count the borrow before looking at the slot: a borrow taken
+		// into the slot at the same moment then sees this one (see
+		// takeQuick).
+		b.held.Add(1)
 		if err := b.conflict(addr, last, n, mutable); err != nil {
+			b.held.Add(-1)
 			return Borrow{}, err
 		}
 	}
@@ -94,9 +125,32 @@ func (b *Borrows) take(addr, n uint64, mutable bool) (Borrow, error) {
 	if n > 0 {
 		nd.inTree = true
 		b.treeFor(mutable).insert(nd)
-		b.held.Add(1)
 	}
 	return Borrow{n: nd, b: b, gen: nd.gen.Load()}, nil
+}
+
+// takeQuick fills the slot, which the caller has claimed. The slot is
+// published before held is counted, and a tree borrow counts held before
+// it looks at the slot, so of two borrows taken at once at least one sees
+// the other: if another borrow was counted first, this one is checked
+// against the trees under the lock.
+func (b *Borrows) takeQuick(addr, last, n uint64, mutable bool) (Borrow, error) {
+	q := &b.quick
+	q.start, q.last, q.mutable = addr, last, mutable
+	gen := q.gen.Load()
+	q.state.Store(slotHeld)
+	if b.held.Add(1) != 1 {
+		b.mu.RLock()
+		err := b.treeConflict(addr, last, n, mutable)
+		b.mu.RUnlock()
+		if err != nil {
+			q.gen.Add(1)
+			q.state.Store(slotFree)
+			b.held.Add(-1)
+			return Borrow{}, err
+		}
+	}
+	return Borrow{b: b, gen: gen}, nil
 }
 
 // Release ends the borrow. It returns an error matching ErrReleased if the
@@ -106,6 +160,14 @@ func (h Borrow) Release() error {
 		return ErrReleased
 	}
 	b := h.b
+	if h.n == nil {
+		if !b.quick.gen.CompareAndSwap(h.gen, h.gen+1) {
+			return ErrReleased
+		}
+		b.quick.state.Store(slotFree)
+		b.held.Add(-1)
+		return nil
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if h.n.gen.Load() != h.gen {
@@ -122,7 +184,15 @@ func (h Borrow) Release() error {
 }
 
 // Held reports whether the borrow is still held.
-func (h Borrow) Held() bool { return h.n != nil && h.n.gen.Load() == h.gen }
+func (h Borrow) Held() bool {
+	switch {
+	case h.b == nil:
+		return false
+	case h.n == nil:
+		return h.b.quick.gen.Load() == h.gen
+	}
+	return h.n.gen.Load() == h.gen
+}
 
 // Held returns the number of borrows of nonzero length held.
 func (b *Borrows) Held() int { return int(b.held.Load()) }
@@ -183,9 +253,26 @@ func lastByte(addr, n uint64) uint64 {
 	return addr + n - 1
 }
 
-// conflict reports the first borrow held that the n bytes [start, last]
-// conflict with. The caller holds mu.
+// conflict reports the first borrow held, in the trees or the slot, that
+// the n bytes [start, last] conflict with. The caller holds mu.
 func (b *Borrows) conflict(start, last, n uint64, write bool) error {
+	if err := b.treeConflict(start, last, n, write); err != nil {
+		return err
+	}
+	q := &b.quick
+	state := q.state.Load()
+	for state == slotFilling { // a few stores away from slotHeld
+		runtime.Gosched()
+		state = q.state.Load()
+	}
+	if state == slotHeld && (write || q.mutable) && q.start <= last && start <= q.last {
+		return conflictError(start, n, write, q.start, q.last, q.mutable)
+	}
+	return nil
+}
+
+// treeConflict is conflict without the slot. The caller holds mu.
+func (b *Borrows) treeConflict(start, last, n uint64, write bool) error {
 	found := b.mutable.overlap(start, last)
 	if found == nil && write {
 		found = b.shared.overlap(start, last)
@@ -193,7 +280,11 @@ func (b *Borrows) conflict(start, last, n uint64, write bool) error {
 	if found == nil {
 		return nil
 	}
-	return &BorrowError{Addr: start, Len: n, Write: write, HeldAddr: found.start, HeldLen: found.last - found.start + 1, HeldMutable: found.mutable}
+	return conflictError(start, n, write, found.start, found.last, found.mutable)
+}
+
+func conflictError(start, n uint64, write bool, heldStart, heldLast uint64, heldMutable bool) error {
+	return &BorrowError{Addr: start, Len: n, Write: write, HeldAddr: heldStart, HeldLen: heldLast - heldStart + 1, HeldMutable: heldMutable}
 }
 
 func (b *Borrows) treeFor(mutable bool) *tree {
@@ -212,8 +303,12 @@ func (b *Borrows) newNode(start, last uint64, mutable bool) *node {
 	} else {
 		nd = new(node)
 	}
-	// xorshift64: priorities only need to be independent of the addresses.
-	b.seed ^= b.seed<<13 | 1
+	// xorshift64 from a random seed per tracker: priorities must be
+	// independent of the addresses, and unknown to the guest choosing them.
+	if b.seed == 0 {
+		b.seed = rand.Uint64() | 1
+	}
+	b.seed ^= b.seed << 13
 	b.seed ^= b.seed >> 7
 	b.seed ^= b.seed << 17
 	b.seq++

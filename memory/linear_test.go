@@ -29,7 +29,7 @@ func TestNewLinear(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		m    *memory.Linear
+		m    *memory.Memory
 		want info
 	}{
 		{"New", memory.New(3 * memory.PageSize), info{3 * memory.PageSize, "wasm32", false, true}},
@@ -79,7 +79,52 @@ func TestLinearBytesShared(t *testing.T) {
 	if got := m.Bytes()[3]; got != 0x7f {
 		t.Errorf("Bytes()[3] = %#x after writing through an earlier Bytes(), want 0x7f", got)
 	}
-	var _ memory.Memory = m
+}
+
+func TestSharedGrowsInPlaceOnly(t *testing.T) {
+	m := memory.NewShared(memory.PageSize)
+	first := &m.Bytes()[0]
+	if _, err := m.Grow(1); !errors.Is(err, memory.ErrGrow) {
+		t.Fatalf("Grow of a shared memory past its capacity = %v, want ErrGrow", err)
+	}
+	if got := &m.Bytes()[0]; got != first || len(m.Bytes()) != memory.PageSize {
+		t.Error("a refused Grow moved or resized the shared memory")
+	}
+	if _, err := m.Grow(0); err != nil {
+		t.Errorf("Grow(0) = %v", err)
+	}
+}
+
+func TestOverAndReplace(t *testing.T) {
+	buf := make([]byte, 8, 32)
+	m := memory.Over(buf, layout.Wasm64, true)
+	if m.ABI() != layout.Wasm64 || !m.Shared() || &m.Bytes()[0] != &buf[0] {
+		t.Fatalf("Over: ABI %v shared %v, bytes not the buffer given", m.ABI(), m.Shared())
+	}
+	if _, err := m.Grow(1); !errors.Is(err, memory.ErrGrow) {
+		t.Errorf("Grow of a runtime's memory = %v, want ErrGrow", err)
+	}
+	if err := m.Replace(buf[:32]); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Bytes()) != 32 {
+		t.Errorf("after Replace, %d bytes, want 32", len(m.Bytes()))
+	}
+}
+
+func TestWrap(t *testing.T) {
+	cur := []byte{1, 2, 3}
+	m := memory.Wrap(func() []byte { return cur }, layout.Wasm32, false)
+	cur = []byte{4, 5, 6, 7}
+	if diff := cmp.Diff([]byte{4, 5, 6, 7}, m.Bytes()); diff != "" {
+		t.Errorf("Wrap does not fetch on every access (-want +got):\n%s", diff)
+	}
+	if err := m.Replace(nil); !errors.Is(err, memory.ErrGrow) {
+		t.Errorf("Replace of a wrapped memory = %v, want ErrGrow", err)
+	}
+	if _, err := m.Grow(1); !errors.Is(err, memory.ErrGrow) {
+		t.Errorf("Grow of a wrapped memory = %v, want ErrGrow", err)
+	}
 }
 
 func TestGrow(t *testing.T) {
@@ -135,7 +180,7 @@ func TestGrow(t *testing.T) {
 func TestGrowLimits(t *testing.T) {
 	tests := []struct {
 		name  string
-		m     *memory.Linear
+		m     *memory.Memory
 		pages uint64
 		msg   string
 	}{

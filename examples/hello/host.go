@@ -41,7 +41,7 @@ type host struct {
 // writes the reply at outAddr and the greeting into the guest's buffer. On
 // error it reports the error and returns a nonzero errno; every check comes
 // before the first write, so guest memory is unchanged.
-func (h *host) hello(mem memory.Memory, reqAddr, outAddr uint64) int32 {
+func (h *host) hello(mem *memory.Memory, reqAddr, outAddr uint64) int32 {
 	h.calls++
 	if err := h.serve(mem, reqAddr, outAddr); err != nil {
 		h.err = err
@@ -52,7 +52,7 @@ func (h *host) hello(mem memory.Memory, reqAddr, outAddr uint64) int32 {
 	return errnoSuccess
 }
 
-func (h *host) serve(mem memory.Memory, reqAddr, outAddr uint64) error {
+func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
 	req, err := guestptr.New[Request](mem, reqAddr).Read()
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func fieldOf[F, T any](t *testing.T, p guestptr.Ptr[T], name string) guestptr.Pt
 }
 
 // reqField returns a pointer to a field of the request in mem.
-func reqField[F any](t *testing.T, mem memory.Memory, name string) guestptr.Ptr[F] {
+func reqField[F any](t *testing.T, mem *memory.Memory, name string) guestptr.Ptr[F] {
 	t.Helper()
 	return fieldOf[F](t, guestptr.New[Request](mem, reqAddr), name)
 }
@@ -54,7 +54,7 @@ func reqField[F any](t *testing.T, mem memory.Memory, name string) guestptr.Ptr[
 // newRequest returns a memory holding the request the hello guests send and
 // a reply of sentinel bytes around the greeting buffer, as the guests leave
 // it, all written through guestptr.
-func newRequest(t *testing.T) *memory.Linear {
+func newRequest(t *testing.T) *memory.Memory {
 	t.Helper()
 	mem := memory.New(memSize)
 	name := []byte("wasm guest")
@@ -118,7 +118,7 @@ func TestHostValidRequest(t *testing.T) {
 func TestHostBadRequest(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		corrupt func(t *testing.T, mem *memory.Linear)
+		corrupt func(t *testing.T, mem *memory.Memory)
 		req     uint64 // request address, if not reqAddr
 		out     uint64 // reply address, if not outAddr
 		err     error
@@ -127,73 +127,73 @@ func TestHostBadRequest(t *testing.T) {
 	}{
 		{name: "enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
 			msg: "read guestptr.Ptr[main.Request] at 0x100: field Color: invalid enum 7 (main.Color has 3 cases)",
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.Cast[uint8](reqField[Color](t, mem, "Color")).Write(7))
 			}},
 		{name: "flags", err: guestptr.ErrInvalidFlags, status: errnoInval,
 			msg: "read guestptr.Ptr[main.Request] at 0x100: field Perms: invalid flags 0xd (unknown bits 0x8)",
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.Cast[uint16](reqField[Perms](t, mem, "Perms")).Write(0xd))
 			}},
 		{name: "shape kind", err: guestptr.ErrInvalidTag, status: errnoInval,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, fieldOf[uint8](t, reqField[Shape](t, mem, "Shape"), "Kind").Write(9))
 			}},
 		{name: "bool", err: guestptr.ErrInvalidBool, status: errnoInval,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.Cast[uint8](reqField[bool](t, mem, "Urgent")).Write(2))
 			}},
 		{name: "version", err: errVersion, status: errnoNotsup,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[uint32](t, mem, "Version").Write(2))
 			}},
 		{name: "owner's enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
 			msg: "owner: read guestptr.Ptr[main.Item] at 0x400: field Color: invalid enum 3 (main.Color has 3 cases)",
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				owner := guestptr.New[Item](mem, ownerAddr)
 				must(t, guestptr.Cast[uint8](fieldOf[Color](t, owner, "Color")).Write(3))
 			}},
 		{name: "owner past memory", err: guestptr.ErrOutOfBounds, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[guestptr.Ptr[Item]](t, mem, "Owner").Write(guestptr.New[Item](mem, memSize-8)))
 			}},
 		{name: "owner misaligned", err: guestptr.ErrMisaligned, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[guestptr.Ptr[Item]](t, mem, "Owner").Write(guestptr.New[Item](mem, ownerAddr+4)))
 			}},
 		{name: "name not UTF-8", err: guestptr.ErrInvalidUTF8, status: errnoIlseq,
 			msg: "name: read guestptr.String at 0x600: invalid UTF-8 at byte 4 (0xff)",
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.New[byte](mem, nameAddr+4).Write(0xff))
 			}},
 		{name: "name length", err: guestptr.ErrOutOfBounds, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[guestptr.String](t, mem, "Name").Write(guestptr.NewString(mem, nameAddr, memSize)))
 			}},
 		{name: "name length overflows", err: guestptr.ErrOverflow, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[guestptr.String](t, mem, "Name").Write(guestptr.NewString(mem, nameAddr, 1<<32-1)))
 			}},
 		{name: "items length", err: guestptr.ErrOutOfBounds, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[guestptr.Slice[Item]](t, mem, "Items").Write(guestptr.NewSlice[Item](mem, itemsAddr, 1<<20)))
 			}},
 		{name: "item's enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
 			msg: "items: read guestptr.Slice[main.Item] at 0x500: field [2].Color: invalid enum 200 (main.Color has 3 cases)",
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				third, _ := guestptr.NewSlice[Item](mem, itemsAddr, 3).Get(2)
 				must(t, guestptr.Cast[uint8](fieldOf[Color](t, third, "Color")).Write(200))
 			}},
 		{name: "request past memory", req: memSize - 4, err: guestptr.ErrOutOfBounds, status: errnoFault},
 		{name: "request misaligned", req: reqAddr + 2, err: guestptr.ErrMisaligned, status: errnoFault},
 		{name: "reply misaligned", out: outAddr + 4, err: guestptr.ErrMisaligned, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				// A good greeting buffer where the misaligned reply has one.
 				reply := guestptr.New[Reply](mem, outAddr+4)
 				must(t, fieldOf[guestptr.Slice[byte]](t, reply, "Greeting").Write(guestptr.NewSlice[byte](mem, bufAddr, bufCap)))
 			}},
 		{name: "greeting past memory", err: guestptr.ErrOutOfBounds, status: errnoFault,
-			corrupt: func(t *testing.T, mem *memory.Linear) {
+			corrupt: func(t *testing.T, mem *memory.Memory) {
 				reply := guestptr.New[Reply](mem, outAddr)
 				must(t, fieldOf[guestptr.Slice[byte]](t, reply, "Greeting").Write(guestptr.NewSlice[byte](mem, memSize-8, bufCap)))
 			}},

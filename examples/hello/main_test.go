@@ -113,7 +113,7 @@ func TestRunRejectsBadGuests(t *testing.T) {
 // guestkit.hello(reqAddr, outAddr), then exits with the status it returned,
 // or drops the status and exits 0 when exitWithStatus is false, or never
 // calls hello when callHello is false.
-func helloGuest(mem *memory.Linear, callHello, exitWithStatus bool) []byte {
+func helloGuest(mem *memory.Memory, callHello, exitWithStatus bool) []byte {
 	body := [][]byte{wa.I32Const(reqAddr), wa.I32Const(outAddr), wa.Call(0), wa.Call(1)}
 	switch {
 	case !callHello:
@@ -142,13 +142,13 @@ func helloGuest(mem *memory.Linear, callHello, exitWithStatus bool) []byte {
 // only when the guest exits 0 and the host saw a valid request.
 func TestRunVerdict(t *testing.T) {
 	hostReport := golden[:strings.Index(golden, "guest: ")]
-	badColor := func(t *testing.T, mem *memory.Linear) {
+	badColor := func(t *testing.T, mem *memory.Memory) {
 		must(t, guestptr.Cast[uint8](reqField[Color](t, mem, "Color")).Write(7))
 	}
 	const colorErr = "read guestptr.Ptr[main.Request] at 0x100: field Color: invalid enum 7 (main.Color has 3 cases)"
 	for _, tc := range []struct {
 		name             string
-		corrupt          func(t *testing.T, mem *memory.Linear)
+		corrupt          func(t *testing.T, mem *memory.Memory)
 		call, exitWithRC bool
 		err, out         string // err is "" for success
 	}{

@@ -1,36 +1,45 @@
-// Package wazeromem adapts a wazero memory (github.com/tetratelabs/wazero
-// api.Memory) to memory.Memory, so host functions can use guestptr on the
-// memory of the module that called them:
+// Package wazeromem connects wazero (github.com/tetratelabs/wazero)
+// memories to guestkit, so host functions can use guestptr on the memory
+// of the module that called them:
 //
+//	ctx = wazeromem.WithAllocator(ctx) // before instantiating: guestkit owns the bytes
+//	...
 //	func hostFn(ctx context.Context, mod api.Module, addr uint32) {
 //		req, err := guestptr.New[Request](wazeromem.Of(mod.Memory()), uint64(addr)).Read()
 //		...
 //	}
 //
-// Borrows are tracked per adapter, so host calls must share one adapter per
-// guest memory for as long as views may be held. [Of] does that for you: it
-// returns the same adapter for a memory while anything (a caller, or a view
-// the adapter lent) still holds it, and holds neither the adapter nor the
-// memory itself, so closed modules are collected as usual. Or make one with
-// [New] and keep it beside the module.
+// [Of] returns one *memory.Memory per wazero memory, so every host call on
+// a memory shares one borrow tracker. It holds neither the memory nor its
+// adapter alive, so closed modules are collected as usual; there is no
+// need to forget a memory (see [Forget] for when there is).
+//
+// # Two kinds of memory
+//
+// With [WithAllocator] (wazero's experimental.WithMemoryAllocator), the
+// guest's memory is allocated by guestkit: wazero tells the allocator the
+// exact size at instantiation and on every memory.grow, so an access
+// fetches the bytes with one atomic load. On Linux the allocator reserves
+// the memory's maximum as address space up front and commits pages as the
+// memory grows, so the bytes never move: views stay valid across growth,
+// and shared memories (which must not move) are served too. Elsewhere it
+// allocates Go slices that move on growth, with the maximum reserved up
+// front for memories of at most [ReserveLimit] bytes.
+//
+// A memory that guestkit did not allocate (no allocator installed, or a
+// module instantiated before) is wrapped: its bytes are fetched from
+// wazero on every access, two calls into wazero, so accesses after growth
+// still reach the new bytes.
 //
 // # Growth
 //
-// wazero may move a memory's bytes when the guest runs memory.grow, which
-// leaves earlier slices of it detached. The adapter fetches the bytes again
-// for every access, so reads and writes after growth reach the new memory.
-// A guestptr.MutView held across growth writes its bytes through to the new
-// location when released, so no write made through it is lost. A
-// guestptr.View held across growth keeps showing the old bytes.
-//
-// The tests check this against wazero v1.12, compiler and interpreter, with
-// a guest that grows its memory when the host function calls back into it
-// while holding views. With wazero's default configuration a memory's
-// capacity is its minimum size, so the first memory.grow reallocates and
-// moves it (later ones may find room that the reallocation left); with
-// RuntimeConfig.WithMemoryCapacityFromMax(true) and a declared maximum it
-// grows in place. A shared memory is allocated at its maximum and never
-// moves.
+// Reads and writes after growth reach the new memory. A guestptr.MutView
+// held across growth writes its bytes through to the new location when
+// released if the memory moved, so no write made through it is lost; a
+// guestptr.View held across growth keeps showing the old bytes, which stay
+// allocated while the view holds them (guestkit's own allocator never
+// frees bytes a view can reach: its pages are unmapped when the Memory is
+// collected, not when wazero frees it).
 //
 // Borrows bind host code, not the guest. If guest code runs while a
 // MutView is held (a host function calling back into the guest) and stores
@@ -42,11 +51,12 @@
 //
 // A memory the guest declares shared (wazero's experimental threads
 // feature) is reported by Shared, so guestptr refuses views of it
-// (guestptr.ErrShared) and only copies in and out.
+// (guestptr.ErrShared), copies every value out before checking it, and
+// writes fields without touching padding.
 //
 // # Limits
 //
-// A module without a memory gets an adapter of 0 bytes. A memory of the
+// A module without a memory gets a memory of 0 bytes. A memory of the
 // maximum 65536 pages (4 GiB), whose size api.Memory.Size cannot return,
 // is seen whole.
 package wazeromem
@@ -56,6 +66,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 	"weak"
 
@@ -65,31 +76,31 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// Memory is a wazero memory seen as a memory.Memory.
-type Memory struct {
-	mem     api.Memory
-	shared  bool
-	borrows memory.Borrows
-}
-
-var _ memory.Memory = (*Memory)(nil)
-
-// New wraps m. The memory is shared when the module declared it shared
-// (threads enabled); wazero's api does not say so directly, so New reads it
-// from the memory instance.
+// New wraps m, a memory guestkit did not allocate: its bytes are fetched
+// from wazero on every access. The memory is shared when the module
+// declared it shared (threads enabled); wazero's api does not say so
+// directly, so New reads it from the memory instance. Prefer [Of], which
+// shares one memory per wazero memory and knows guestkit's allocations.
 //
 // A module without a memory has a nil api.Memory, or (from
 // api.Module.Memory) a non-nil one holding a nil pointer. New takes either
 // as a memory of 0 bytes, where every access fails as out of bounds.
-func New(m api.Memory) *Memory {
+func New(m api.Memory) *memory.Memory {
 	m, shared := inspect(m)
-	return &Memory{mem: m, shared: shared}
+	return wrap(m, shared)
 }
 
 // NewShared wraps m and marks it shared whatever the instance says.
-func NewShared(m api.Memory) *Memory {
+func NewShared(m api.Memory) *memory.Memory {
 	m, _ = inspect(m)
-	return &Memory{mem: m, shared: true}
+	return wrap(m, true)
+}
+
+func wrap(m api.Memory, shared bool) *memory.Memory {
+	if m == nil {
+		return memory.Over(nil, layout.Wasm32, shared)
+	}
+	return memory.Wrap(func() []byte { return bytesOf(m) }, layout.Wasm32, shared)
 }
 
 // inspect returns m, or nil if m holds a nil pointer, and the Shared field
@@ -107,72 +118,94 @@ func inspect(m api.Memory) (api.Memory, bool) {
 	return m, false
 }
 
-// Bytes returns the memory's current bytes.
-func (m *Memory) Bytes() []byte {
-	if m.mem == nil {
-		return nil
-	}
-	if n := m.mem.Size(); n != 0 {
-		b, _ := m.mem.Read(0, n)
+// bytesOf returns m's current bytes.
+func bytesOf(m api.Memory) []byte {
+	if n := m.Size(); n != 0 {
+		b, _ := m.Read(0, n)
 		return b
 	}
 	// Size is 0 for an empty memory, but also, overflowing uint32, for a
 	// memory of the maximum 65536 pages (4 GiB), which Read cannot return
 	// whole: extend its 4 GiB - 1 bytes by the last one, which the
 	// instance's buffer holds.
-	b, ok := m.mem.Read(0, math.MaxUint32)
+	b, ok := m.Read(0, math.MaxUint32)
 	if !ok {
 		return nil
 	}
 	return unsafe.Slice(unsafe.SliceData(b), len(b)+1)
 }
 
-// ABI returns layout.Wasm32: wazero runs 32-bit memories.
-func (m *Memory) ABI() layout.ABI { return layout.Wasm32 }
-
-// Shared reports whether the guest declared the memory shared.
-func (m *Memory) Shared() bool { return m.shared }
-
-// Borrows returns the adapter's borrow tracker.
-func (m *Memory) Borrows() *memory.Borrows { return &m.borrows }
-
-// Unwrap returns the wazero memory.
-func (m *Memory) Unwrap() api.Memory { return m.mem }
-
 // adapters maps the address of a wazero memory instance to a weak pointer
 // to its adapter. Nothing here keeps a memory or an adapter alive: an
 // adapter lives as long as someone holds it or a view it lent, and a closed
 // module's memory is collected as usual.
-var adapters sync.Map // uintptr -> weak.Pointer[Memory]
+var adapters sync.Map // uintptr -> *adapter
 
-// Of returns the adapter of m, making it on first use, so that host calls
-// on one memory share one borrow tracker for as long as any view of it is
-// held. A lookup takes no lock and does not allocate. Of keeps neither m
-// nor the adapter alive: once a module is closed and unreachable, its
-// memory is collected.
-func Of(m api.Memory) *Memory {
+// Of returns the guestkit memory of m, making it on first use, so that
+// host calls on one memory share one borrow tracker for as long as any
+// view of it is held: the memory guestkit's allocator made for m, or else
+// a wrapper. A lookup takes no lock and does not allocate. Of keeps
+// neither m nor the memory alive: once a module is closed and unreachable,
+// its memory is collected.
+func Of(m api.Memory) *memory.Memory {
 	key := instanceAddress(m)
 	if key == 0 {
 		return New(m)
 	}
+	if last := lastOf.Load(); last != nil && last.key == key {
+		if a := last.of(m); a != nil {
+			return a
+		}
+	}
 	if w, ok := adapters.Load(key); ok {
-		if a := w.(weak.Pointer[Memory]).Value(); a != nil && a.mem == m {
+		if a := w.(*adapter).of(m); a != nil {
+			lastOf.Store(w.(*adapter))
 			return a
 		}
 	}
 	ofMu.Lock()
 	defer ofMu.Unlock()
 	if w, ok := adapters.Load(key); ok {
-		if a := w.(weak.Pointer[Memory]).Value(); a != nil && a.mem == m {
+		if a := w.(*adapter).of(m); a != nil {
 			return a
 		}
 	}
-	a := New(m)
-	w := weak.Make(a)
-	adapters.Store(key, w)
-	runtime.AddCleanup(a, func(key uintptr) { adapters.CompareAndDelete(key, w) }, key)
+	m, shared := inspect(m)
+	a := allocatedFor(m, shared)
+	owned := a != nil
+	if !owned {
+		a = wrap(m, shared)
+	}
+	e := &adapter{key: key, mem: weak.Make(a), owned: owned}
+	adapters.Store(key, e)
+	runtime.AddCleanup(a, func(key uintptr) { adapters.CompareAndDelete(key, e) }, key)
 	return a
 }
+
+// adapter is the memory Of made for one wazero memory instance.
+type adapter struct {
+	key   uintptr
+	mem   weak.Pointer[memory.Memory]
+	owned bool // made by the allocator; a wrapper holds m, so its key cannot be reused
+}
+
+// of returns the adapter's memory if it is still m's. An allocator's
+// memory does not hold m alive, so m's address may since have been reused
+// by another memory: the buffers must match too.
+func (e *adapter) of(m api.Memory) *memory.Memory {
+	a := e.mem.Value()
+	if a == nil || !e.owned {
+		return a
+	}
+	if b, ok := m.Read(0, 0); !ok || unsafe.SliceData(b) != unsafe.SliceData(a.Bytes()) {
+		return nil
+	}
+	return a
+}
+
+// lastOf is the adapter Of returned last: host functions called in a loop
+// by one guest find it with one atomic load.
+var lastOf atomic.Pointer[adapter]
 
 var ofMu sync.Mutex // serializes making adapters in Of
 
@@ -186,9 +219,15 @@ func instanceAddress(m api.Memory) uintptr {
 	return uintptr(v.UnsafePointer())
 }
 
-// Forget drops the adapter Of keeps for m, so the next Of makes a new one.
+// Forget drops the memory Of keeps for m, so the next Of makes a new one.
+// Of needs no help to let closed modules go; Forget is for the rare host
+// that reuses a wazero memory instance's address for another memory while
+// still holding the old one's guestkit memory.
 func Forget(m api.Memory) {
 	if key := instanceAddress(m); key != 0 {
 		adapters.Delete(key)
+		if last := lastOf.Load(); last != nil && last.key == key {
+			lastOf.CompareAndSwap(last, nil)
+		}
 	}
 }

@@ -24,7 +24,7 @@ const (
 )
 
 // setupIovecs writes benchIovecs iovecs of benchBufLen bytes to mem.
-func setupIovecs(tb testing.TB, mem memory.Memory) {
+func setupIovecs(tb testing.TB, mem *memory.Memory) {
 	tb.Helper()
 	var iovs [benchIovecs]Ciovec
 	for i := range iovs {
@@ -152,7 +152,7 @@ func BenchmarkFdWriteWasm(b *testing.B) {
 	}
 }
 
-func memoryOf(m api.Module) memory.Memory {
+func memoryOf(m api.Module) *memory.Memory {
 	h := &Host{}
 	mem, _ := h.memory(m)
 	return mem

@@ -17,6 +17,7 @@ import (
 
 	"github.com/guestkit/guestkit/guestptr"
 	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/memory"
 	"github.com/guestkit/guestkit/memory/wazeromem"
 )
 
@@ -157,7 +158,7 @@ type Host struct {
 // memEntry is a guest memory and its adapter.
 type memEntry struct {
 	api api.Memory
-	mem *wazeromem.Memory
+	mem *memory.Memory
 }
 
 // New returns a host whose guests see cfg, unless the context of a call
@@ -258,7 +259,7 @@ var errNoMemory = errors.New("wasihost: the calling module has no memory")
 // The adapter of the last memory seen is kept, so a guest's calls make
 // none after its first; a host call never holds a view past its return, so
 // an adapter made afresh sees no borrow it should have seen.
-func (h *Host) memory(m api.Module) (*wazeromem.Memory, error) {
+func (h *Host) memory(m api.Module) (*memory.Memory, error) {
 	am := m.Memory()
 	if am == nil {
 		return nil, errNoMemory

@@ -34,7 +34,7 @@ type fixture struct {
 	t   testing.TB
 	h   *Host
 	mod api.Module
-	mem memory.Memory
+	mem *memory.Memory
 	fns map[string]api.GoModuleFunc
 }
 

@@ -1,0 +1,99 @@
+package guestptr
+
+import (
+	"math/bits"
+
+	"github.com/guestkit/guestkit/marshal"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// This file is the one access path: every read, write, copy and view of
+// guest memory checks its region here, then borrows or begins the access,
+// then hands the region's bytes to the codec.
+
+// Read reads the T at p.
+func (p Ptr[T]) Read() (T, error) {
+	var v T
+	c, err := marshal.Pointee[T](p.ref)
+	if err != nil || !c.Valid() {
+		return v, p.noCodec("read", err)
+	}
+	src, acc, err := begin(p.ref.Mem, p.ref.Addr, 1, c.Size(), c.Align(), false)
+	if err != nil {
+		return v, fail[Ptr[T]]("read", p.ref.Addr, c.Size(), err)
+	}
+	err = c.Decode(src, &v, p.ref.Mem)
+	acc.End()
+	if err != nil {
+		return *new(T), fail[Ptr[T]]("read", p.ref.Addr, c.Size(), err)
+	}
+	return v, nil
+}
+
+// Write writes v at p. On error memory is unchanged.
+func (p Ptr[T]) Write(v T) error {
+	c, err := marshal.Pointee[T](p.ref)
+	if err != nil || !c.Valid() {
+		return p.noCodec("write", err)
+	}
+	dst, acc, err := begin(p.ref.Mem, p.ref.Addr, 1, c.Size(), c.Align(), true)
+	if err != nil {
+		return fail[Ptr[T]]("write", p.ref.Addr, c.Size(), err)
+	}
+	if p.ref.Mem.Shared() {
+		err = c.Encode(dst, &v)
+	} else {
+		err = c.EncodeExclusive(dst, &v)
+	}
+	acc.End()
+	if err != nil {
+		return fail[Ptr[T]]("write", p.ref.Addr, c.Size(), err)
+	}
+	return nil
+}
+
+// noCodec is the error of an access through a pointer with no memory or a
+// type without a guest layout.
+func (p Ptr[T]) noCodec(op string, err error) error {
+	if err == nil {
+		err = ErrNoMemory
+	}
+	return fail[Ptr[T]](op, p.ref.Addr, 0, err)
+}
+
+// place returns the bytes of count elements of size bytes at addr in
+// mem, after checking that they lie inside the memory and that addr is a
+// multiple of align (a power of two). It is the one bounds check: overflow
+// safe, with the precise error left to regionError. A region inside the
+// memory is inside the address space, since no memory is larger.
+func place(mem *memory.Memory, addr, count, size, align uint64) ([]byte, uint64, error) {
+	b := mem.Bytes()
+	total := size
+	if count != 1 {
+		var hi uint64
+		hi, total = bits.Mul64(count, size)
+		if hi != 0 {
+			return nil, 0, regionError(b, mem.ABI(), addr, count, size, align)
+		}
+	}
+	if addr > uint64(len(b)) || uint64(len(b))-addr < total || addr&(align-1) != 0 {
+		return nil, 0, regionError(b, mem.ABI(), addr, count, size, align)
+	}
+	return b[addr : addr+total : addr+total], total, nil
+}
+
+// begin places a region and begins an access to it: a read, or a write
+// when write is set. The caller ends the access when done.
+func begin(mem *memory.Memory, addr, count, size, align uint64, write bool) ([]byte, memory.Access, error) {
+	b, total, err := place(mem, addr, count, size, align)
+	if err != nil {
+		return nil, memory.Access{}, err
+	}
+	var acc memory.Access
+	if write {
+		acc, err = mem.Borrows().BeginWrite(addr, total)
+	} else {
+		acc, err = mem.Borrows().BeginRead(addr, total)
+	}
+	return b, acc, err
+}
