@@ -114,7 +114,9 @@ func (p *pointee) get() *codec {
 func (r Ref) At(addr uint64) Ref { r.Addr = addr; return r }
 
 // Span returns the n elements starting at r, keeping its memory and codec.
-func (r Ref) Span(n uint64) SpanRef { return SpanRef{Mem: r.Mem, Addr: r.Addr, Len: n, target: r.target} }
+func (r Ref) Span(n uint64) SpanRef {
+	return SpanRef{Mem: r.Mem, Addr: r.Addr, Len: n, target: r.target}
+}
 
 // At returns the n elements at addr, keeping s's memory and codec.
 func (s SpanRef) At(addr, n uint64) SpanRef { s.Addr, s.Len = addr, n; return s }
