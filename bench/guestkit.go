@@ -93,3 +93,8 @@ func LayoutOf() (uint64, error) {
 	}
 	return l.Size, nil
 }
+
+// CopyU32Into copies the n uint32s at addr into dst, which has n elements.
+func (g Guestkit) CopyU32Into(addr uint32, dst []uint32) error {
+	return guestptr.NewSlice[uint32](g.Mem, uint64(addr), uint64(len(dst))).CopyToSlice(dst)
+}

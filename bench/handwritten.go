@@ -198,3 +198,26 @@ func (c Copy) CopyU32(addr, n uint32) ([]uint32, error) {
 	copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*u32Size), b)
 	return out, nil
 }
+
+// CopyU32Into copies the uint32s at addr into dst, decoding each with
+// binary.LittleEndian.
+func (h Handwritten) CopyU32Into(addr uint32, dst []uint32) error {
+	b, err := region(h.Mem.Bytes(), addr, uint64(len(dst))*u32Size, u32Align)
+	if err != nil {
+		return err
+	}
+	for i := range dst {
+		dst[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return nil
+}
+
+// CopyU32Into copies the uint32s at addr into dst with one copy().
+func (c Copy) CopyU32Into(addr uint32, dst []uint32) error {
+	b, err := region(c.Mem.Bytes(), addr, uint64(len(dst))*u32Size, u32Align)
+	if err != nil {
+		return err
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)*u32Size), b)
+	return nil
+}

@@ -1,99 +1,84 @@
-// Command report runs guestkit's benchmarks (package bench) and prints a
-// markdown table of the medians, the ratio of each impl to the baseline
-// and which performance targets are met.
+// Command report times guestkit against hand-written code on the cases of
+// package bench, in paired, interleaved rounds (bench.Compare), and prints
+// a markdown table: per case and impl, the median time per call, the
+// allocations per call, the median paired ratio to hand-written code over
+// the same memory and to hand-written code over wazero's api.Memory, and
+// whether each target is met.
 //
-//	go run ./bench/cmd/report              # -count 6
-//	go run ./bench/cmd/report -count 10 -bench 'ReadRecord|FdWrite'
-//	go run ./bench/cmd/report -in bench.txt  # report on saved output
+//	go run ./bench/cmd/report                      # 25 rounds of ~2 ms blocks
+//	go run ./bench/cmd/report -rounds 50 -case ReadRecord
 //
-// It runs `go test -run '^$' -bench BENCH -benchmem -count N` on package
-// bench, echoing the output to stderr (and to -out, if given). Keep the
-// machine quiet while it runs: medians resist noise, ratios only so much.
+// For the raw testing.B numbers (ns/op, B/op, allocs/op of each impl on
+// its own), run: go test -run '^$' -bench . -benchmem ./bench
 package main
 
 import (
-	"bytes"
+	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
+	"regexp"
 	"runtime"
+	"time"
 
-	"github.com/guestkit/guestkit/bench/internal/report"
+	"github.com/guestkit/guestkit/bench"
 )
 
-const pkg = "github.com/guestkit/guestkit/bench"
-
 func main() {
-	count := flag.Int("count", 6, "runs of each benchmark")
-	benchRe := flag.String("bench", ".", "benchmarks to run (go test -bench)")
-	benchtime := flag.String("benchtime", "", "go test -benchtime, if set")
-	in := flag.String("in", "", "parse this file of go test output instead of running")
-	out := flag.String("out", "", "also save the raw go test output here")
+	rounds := flag.Int("rounds", 25, "paired rounds per case")
+	block := flag.Duration("block", 2*time.Millisecond, "time of the baseline's block of calls in a round")
+	only := flag.String("case", ".", "cases to run (a regexp)")
 	flag.Parse()
-	if err := run(*count, *benchRe, *benchtime, *in, *out); err != nil {
+	if err := run(*rounds, *block, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func run(count int, benchRe, benchtime, in, out string) error {
-	var raw []byte
-	var err error
-	if in != "" {
-		raw, err = os.ReadFile(in)
-	} else {
-		raw, err = goTest(count, benchRe, benchtime)
-	}
+func run(rounds int, block time.Duration, only string) error {
+	re, err := regexp.Compile(only)
 	if err != nil {
 		return err
 	}
-	if out != "" {
-		if err := os.WriteFile(out, raw, 0o644); err != nil {
-			return err
+	s, err := bench.NewSuite(context.Background())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Printf("guestkit paired benchmarks: %s/%s, %d cores, %s; %d rounds, blocks of ~%v\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), rounds, block)
+	fmt.Println("| case | impl | ns/op | allocs/op | ÷ handwritten | ÷ wazero |")
+	fmt.Println("|---|---|---:|---:|---:|---:|")
+	var met, total int
+	var lines []string
+	for _, c := range s.Cases {
+		if !re.MatchString(c.Name) {
+			continue
+		}
+		cmp := bench.Compare(c.Impls, rounds, block)
+		if err := s.Err(); err != nil {
+			return fmt.Errorf("%s: %w", c.Name, err)
+		}
+		for _, name := range cmp.Names {
+			wz := "—"
+			if r := cmp.Ratio(name, "wazero"); r != 0 {
+				wz = fmt.Sprintf("%.2fx", r)
+			}
+			fmt.Printf("| %s | %s | %.1f | %.0f | %.2fx | %s |\n", c.Name, name, cmp.NsPerOp(name), cmp.AllocsPerOp(name), cmp.Ratio(name, c.Baseline), wz)
+		}
+		for _, t := range c.Targets {
+			r := cmp.Ratio(t.Impl, t.Against)
+			mark := "✗"
+			if r <= t.Max && cmp.AllocsPerOp(t.Impl) <= cmp.AllocsPerOp(t.Against) {
+				mark, met = "✓", met+1
+			}
+			total++
+			lines = append(lines, fmt.Sprintf("- %s %s: %s ÷ %s = %.2fx (target ≤ %.2fx, allocs %.0f vs %.0f)", mark, c.Name, t.Impl, t.Against, r, t.Max, cmp.AllocsPerOp(t.Impl), cmp.AllocsPerOp(t.Against)))
 		}
 	}
-	r, err := report.Parse(bytes.NewReader(raw))
-	if err != nil {
-		return err
+	fmt.Printf("\nTargets: %d of %d met.\n", met, total)
+	for _, l := range lines {
+		fmt.Println(l)
 	}
-	results := r.Summarize()
-	if len(results) == 0 {
-		return fmt.Errorf("no benchmark results")
-	}
-	runs := 0
-	for _, res := range results {
-		runs = max(runs, res.N)
-	}
-	m := report.Machine{CPU: r.CPU, GOOS: r.GOOS, GOARCH: r.GOARCH, GoVersion: goVersion(),
-		Cores: runtime.NumCPU(), Procs: r.Procs}
-	return report.Render(os.Stdout, m, runs, results)
-}
-
-// goTest runs the benchmarks, echoing their output to stderr.
-func goTest(count int, benchRe, benchtime string) ([]byte, error) {
-	args := []string{"test", "-run", "^$", "-bench", benchRe, "-benchmem", "-count", fmt.Sprint(count)}
-	if benchtime != "" {
-		args = append(args, "-benchtime", benchtime)
-	}
-	args = append(args, pkg)
-	fmt.Fprintf(os.Stderr, "go %q\n", args)
-	var buf bytes.Buffer
-	cmd := exec.Command("go", args...)
-	cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go test: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// goVersion is the version of the go command that ran the benchmarks.
-func goVersion() string {
-	v, err := exec.Command("go", "env", "GOVERSION").Output()
-	if err != nil || len(bytes.TrimSpace(v)) == 0 {
-		return runtime.Version()
-	}
-	return string(bytes.TrimSpace(v))
+	return nil
 }
