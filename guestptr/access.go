@@ -18,14 +18,27 @@ func (p Ptr[T]) Read() (T, error) {
 	if err != nil || !c.Valid() {
 		return v, p.noCodec("read", err)
 	}
-	src, acc, err := begin(p.ref.Mem, p.ref.Addr, 1, c.Size(), c.Align(), false)
-	if err != nil {
-		return v, fail[Ptr[T]]("read", p.ref.Addr, c.Size(), err)
+	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
+	b := mem.Bytes()
+	if addr <= uint64(len(b)) && uint64(len(b))-addr >= size && addr&(c.Align()-1) == 0 && mem.Borrows().Held() == 0 {
+		// The common case, with nothing borrowed anywhere: one check of
+		// the region, then the codec's direct path.
+		if done, ok := c.DecodeDirect(b[addr:], &v, mem); done {
+			if ok {
+				return v, nil
+			}
+			err := c.Check(&v)
+			return *new(T), fail[Ptr[T]]("read", addr, size, err)
+		}
 	}
-	err = c.Decode(src, &v, p.ref.Mem)
+	src, acc, err := begin(mem, addr, 1, size, c.Align(), false)
+	if err != nil {
+		return v, fail[Ptr[T]]("read", addr, size, err)
+	}
+	err = c.Decode(src, &v, mem)
 	acc.End()
 	if err != nil {
-		return *new(T), fail[Ptr[T]]("read", p.ref.Addr, c.Size(), err)
+		return *new(T), fail[Ptr[T]]("read", addr, size, err)
 	}
 	return v, nil
 }
@@ -36,18 +49,20 @@ func (p Ptr[T]) Write(v T) error {
 	if err != nil || !c.Valid() {
 		return p.noCodec("write", err)
 	}
-	dst, acc, err := begin(p.ref.Mem, p.ref.Addr, 1, c.Size(), c.Align(), true)
+	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
+	b := mem.Bytes()
+	if addr <= uint64(len(b)) && uint64(len(b))-addr >= size && addr&(c.Align()-1) == 0 && mem.Borrows().Held() == 0 &&
+		c.EncodeDirect(b[addr:], &v) {
+		return nil
+	}
+	dst, acc, err := begin(mem, addr, 1, size, c.Align(), true)
 	if err != nil {
-		return fail[Ptr[T]]("write", p.ref.Addr, c.Size(), err)
+		return fail[Ptr[T]]("write", addr, size, err)
 	}
-	if p.ref.Mem.Shared() {
-		err = c.Encode(dst, &v)
-	} else {
-		err = c.EncodeExclusive(dst, &v)
-	}
+	err = c.Encode(dst, &v)
 	acc.End()
 	if err != nil {
-		return fail[Ptr[T]]("write", p.ref.Addr, c.Size(), err)
+		return fail[Ptr[T]]("write", addr, size, err)
 	}
 	return nil
 }

@@ -17,15 +17,21 @@ type block struct {
 	// is exceeded and never is false. Blocks of 8 bytes or more check
 	// 8-byte words (wide, or quad when there are at most four); smaller
 	// ones one narrower word.
-	quad   *[4]wideCheck
+	quad   [4]wideCheck // when hasQuad
 	wide   []wideCheck
 	words  []wordCheck
 	ranges []rangeCheck
 	never  bool // an enum with no cases: nothing is valid
-	// What a write writes: keep masks the field bytes of each 8-byte word
-	// when the size is a multiple of 8 (a word is then merged into the
-	// guest's); chunks are the fields as 8, 4, 2 and 1-byte moves.
-	keep   []uint64
+	// hasQuad is set when quad is all there is to check: four wide words
+	// at most, unused ones checking offset 0 against mask 0.
+	hasQuad bool
+	// fields are the checked scalars, when there are at most maxFields:
+	// a Go value, just stored field by field, is checked field by field
+	// (a word load across several fresh stores stalls the CPU).
+	fields []fieldCheck
+	few    bool // fields holds every check
+	// chunks are the fields as 8, 4, 2 and 1-byte moves: what a write
+	// writes.
 	chunks []chunk
 	layout *layout.Layout // to name the field at fault
 }
@@ -51,6 +57,16 @@ type rangeCheck struct {
 	max uint64
 }
 
+// fieldCheck fails a value whose w-byte scalar at off is above max or has
+// a bit of bad set.
+type fieldCheck struct {
+	off      uintptr
+	w        uint8
+	max, bad uint64
+}
+
+const maxFields = 8
+
 // chunk is a move of w bytes at off.
 type chunk struct {
 	off uintptr
@@ -66,9 +82,7 @@ func newBlock(l *layout.Layout) *block {
 	for win > l.Size {
 		win /= 2
 	}
-	if l.Size%8 == 0 {
-		b.keep = make([]uint64, l.Size/8)
-	}
+	b.few = true
 	var spanOff, spanEnd uint64 // the field bytes being gathered into chunks
 	visitScalars(l, 0, func(s *layout.Layout, off uint64) {
 		if off != spanEnd {
@@ -76,16 +90,25 @@ func newBlock(l *layout.Layout) *block {
 			spanOff = off
 		}
 		spanEnd = off + s.Size
-		if b.keep != nil {
-			for i := off; i < off+s.Size; i++ {
-				b.keep[i/8] |= 0xff << (8 * (i % 8))
+		if s.Check.Kind != layout.NoCheck && b.few {
+			sc := scalar{check: s.Check}
+			hi, bad := sc.bounds() // an enum without cases sets never
+			b.fields = append(b.fields, fieldCheck{off: uintptr(off), w: uint8(s.Size), max: hi, bad: bad})
+			if len(b.fields) > maxFields {
+				b.fields, b.few = nil, false
 			}
 		}
 		forbidden := b.forbidden(s, off)
 		if forbidden == 0 {
 			return
 		}
-		start := min(off, l.Size-win)
+		// The window is the aligned word holding the field when the field
+		// fits in it, so words line up with the copy that precedes the
+		// check; otherwise the window ends at the block's end.
+		start := off &^ (win - 1)
+		if off+s.Size > start+win {
+			start = min(off, l.Size-win)
+		}
 		mask := forbidden << (8 * (off - start))
 		if n := len(b.words); n > 0 && b.words[n-1].off == uintptr(start) {
 			b.words[n-1].mask |= mask
@@ -100,8 +123,7 @@ func newBlock(l *layout.Layout) *block {
 		}
 		b.words = nil
 		if len(b.wide) <= 4 && len(b.ranges) == 0 && !b.never {
-			// Unused entries check offset 0 against mask 0: always true.
-			b.quad = new([4]wideCheck)
+			b.hasQuad = true
 			copy(b.quad[:], b.wide)
 		}
 	}
@@ -184,7 +206,8 @@ func appendChunks(out []chunk, off, end uint64) []chunk {
 
 // valid reports whether the block at p passes its checks.
 func (b *block) valid(p unsafe.Pointer) bool {
-	if q := b.quad; q != nil {
+	if b.hasQuad {
+		q := &b.quad
 		return ld64(unsafe.Add(p, q[0].off))&q[0].mask|ld64(unsafe.Add(p, q[1].off))&q[1].mask|
 			ld64(unsafe.Add(p, q[2].off))&q[2].mask|ld64(unsafe.Add(p, q[3].off))&q[3].mask == 0
 	}
@@ -210,18 +233,24 @@ func (b *block) validSlow(p unsafe.Pointer) bool {
 	return !b.never
 }
 
-// write writes the fields of the checked Go value at g to the guest bytes
-// at d, never the padding. merge allows merging whole words, reading the
-// guest's padding bytes and writing them back unchanged; it is not safe
-// where another thread may write the padding meanwhile (shared memory).
-func (b *block) write(d, g unsafe.Pointer, merge bool) {
-	if merge && b.keep != nil {
-		for i, k := range b.keep {
-			to := unsafe.Add(d, 8*i)
-			put(to, 8, ld64(to)&^k|ld64(unsafe.Add(g, 8*i))&k)
-		}
-		return
+// goValid reports whether the Go value at g passes the block's checks,
+// loading each checked field at its own width when there are few.
+func (b *block) goValid(g unsafe.Pointer) bool {
+	if !b.few || b.never {
+		return b.valid(g)
 	}
+	for i := range b.fields {
+		f := &b.fields[i]
+		if v := load(unsafe.Add(g, f.off), f.w); v > f.max || v&f.bad != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// write writes the fields of the checked Go value at g to the guest bytes
+// at d, never the padding.
+func (b *block) write(d, g unsafe.Pointer) {
 	for _, k := range b.chunks {
 		to, from := unsafe.Add(d, k.off), unsafe.Add(g, k.off)
 		switch k.w {

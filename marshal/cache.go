@@ -36,6 +36,25 @@ func lookup(t reflect.Type, abi layout.ABI) *codec {
 	return c
 }
 
+// recentPtr is recent keyed by the type word of *T, which generic code
+// gets from a nil *T in an interface without reflect.
+var recentPtr typecache.Table
+
+// lookupWord returns the codec of the type whose pointer type has the type
+// word word, under abi, or nil when that type has no layout or was never
+// compiled (For compiles; this finds).
+func lookupWord(word unsafe.Pointer, abi layout.ABI) *codec {
+	row := typecache.RowOf(abi.PointerSize())
+	if c := (*codec)(recentPtr.LoadFirst(word, row)); c != nil {
+		return c
+	}
+	return (*codec)(recentPtr.LoadSecond(word, row))
+}
+
+// ptrWord is the type word of an interface holding a nil *T: the *T's
+// type, a key as unique as T's that generic code gets without reflect.
+func ptrWord(nilPtr any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&nilPtr))[0] }
+
 // codecOf returns the codec of t under abi, or why there is none.
 func codecOf(t reflect.Type, abi layout.ABI) (*codec, error) {
 	if c := (*codec)(recent.Load(t, typecache.RowOf(abi.PointerSize()))); c != nil {
@@ -64,7 +83,9 @@ func compiled(t reflect.Type, abi layout.ABI) (*codec, error) {
 	}
 	e := v.(*cached)
 	if e.c != nil {
-		recent.Store(typecache.RowOf(abi.PointerSize()), e.c.recent)
+		row := typecache.RowOf(abi.PointerSize())
+		recent.Store(row, e.c.recent)
+		recentPtr.Store(row, e.c.recentPtr)
 	}
 	return e.c, e.err
 }

@@ -2,15 +2,18 @@ package marshal
 
 import (
 	"reflect"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/internal/typecache"
 	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/memory"
 )
 
 // codec is a compiled layout: what a read or write of one type under one
 // ABI runs. It is private; Codec is its public handle.
 type codec struct {
 	typ       reflect.Type
+	ptrWord   unsafe.Pointer // the type word of *typ, to check a carried codec cheaply
 	abi       layout.ABI
 	layout    *layout.Layout
 	size      uint64
@@ -20,11 +23,13 @@ type codec struct {
 	// and the block's word checks. Otherwise step does the work.
 	transparent bool
 	block       *block
+	direct      bool // transparent or block: a read is a typed copy, then the block's checks
 	step        step
 	// checked is set when a write can fail, so every value is checked
 	// before any byte is written.
-	checked bool
-	recent  *typecache.Entry // this codec, for the table of recent types
+	checked   bool
+	recent    *typecache.Entry // this codec, for the table of recent types
+	recentPtr *typecache.Entry // the same, keyed by *T, for recentPtr
 }
 
 func compile(l *layout.Layout) (*codec, error) {
@@ -41,6 +46,41 @@ func compile(l *layout.Layout) (*codec, error) {
 		c.step = join(pieces)
 	}
 	c.checked = c.step.chk != nil
+	c.direct = l.Size > 0 && (c.transparent || c.block != nil)
 	c.recent = entryOf(c)
+	c.recentPtr = typecache.NewEntry(reflect.PointerTo(l.Type), unsafe.Pointer(c))
+	c.ptrWord = typecache.TypeWord(reflect.PointerTo(l.Type))
 	return c, nil
+}
+
+// validInPlace reports whether the direct value at p, in guest memory
+// that is not shared, passes its checks when they are at most four word
+// masks (transparent values have none). false means "copy, then check the
+// copy", not "invalid".
+func (k *codec) validInPlace(p unsafe.Pointer, mem *memory.Memory) bool {
+	b := k.block
+	if mem != nil && mem.Shared() {
+		return false
+	}
+	if b == nil {
+		return true
+	}
+	q := &b.quad
+	return b.hasQuad && ld64(unsafe.Add(p, q[0].off))&q[0].mask|ld64(unsafe.Add(p, q[1].off))&q[1].mask|
+		ld64(unsafe.Add(p, q[2].off))&q[2].mask|ld64(unsafe.Add(p, q[3].off))&q[3].mask == 0
+}
+
+// encodeDirect writes the direct Go value at g to the guest bytes at p if
+// it passes its checks, and reports whether it did.
+func (k *codec) encodeDirect(p, g unsafe.Pointer) bool {
+	b := k.block
+	if b == nil {
+		copy(bytesAt(p, uintptr(k.size)), bytesAt(g, uintptr(k.size)))
+		return true
+	}
+	if !b.goValid(g) {
+		return false
+	}
+	b.write(p, g)
+	return true
 }

@@ -19,9 +19,8 @@ type step struct {
 	// chk says whether the Go value at src can be written; nil when it
 	// always can. A write checks everything before it writes a byte.
 	chk func(src unsafe.Pointer) error
-	// enc writes the checked Go value at src to the guest bytes at dst;
-	// merge as in block.write.
-	enc func(dst, src unsafe.Pointer, merge bool)
+	// enc writes the checked Go value at src to the guest bytes at dst.
+	enc func(dst, src unsafe.Pointer)
 }
 
 // piece is a step, or a plain copy that may join its neighbours.
@@ -112,13 +111,13 @@ func seq(steps []step) step {
 	case 0:
 		return step{
 			dec: func(_, _ unsafe.Pointer, _ *memory.Memory) error { return nil },
-			enc: func(_, _ unsafe.Pointer, _ bool) {},
+			enc: func(_, _ unsafe.Pointer) {},
 		}
 	case 1:
 		return steps[0]
 	}
 	decs := make([]func(src, dst unsafe.Pointer, mem *memory.Memory) error, len(steps))
-	encs := make([]func(dst, src unsafe.Pointer, merge bool), len(steps))
+	encs := make([]func(dst, src unsafe.Pointer), len(steps))
 	var chks []func(src unsafe.Pointer) error
 	for i, s := range steps {
 		decs[i], encs[i] = s.dec, s.enc
@@ -135,9 +134,9 @@ func seq(steps []step) step {
 			}
 			return nil
 		},
-		enc: func(dst, src unsafe.Pointer, merge bool) {
+		enc: func(dst, src unsafe.Pointer) {
 			for _, e := range encs {
-				e(dst, src, merge)
+				e(dst, src)
 			}
 		},
 	}
@@ -159,7 +158,7 @@ func seq(steps []step) step {
 }
 
 // noWrite is the encoder of a read-only union member.
-func noWrite(_, _ unsafe.Pointer, _ bool) {}
+func noWrite(_, _ unsafe.Pointer) {}
 
 // copyStep moves n bytes unchanged both ways.
 func copyStep(off, goOff, n uintptr, readOnly bool) step {
@@ -191,7 +190,7 @@ func copyStep(off, goOff, n uintptr, readOnly bool) step {
 			return nil
 		}
 	}
-	st.enc = func(dst, src unsafe.Pointer, _ bool) {
+	st.enc = func(dst, src unsafe.Pointer) {
 		copy(bytesAt(unsafe.Add(dst, off), n), bytesAt(unsafe.Add(src, goOff), n))
 	}
 	if readOnly {
@@ -216,16 +215,16 @@ func blockStep(b *block, off, goOff uintptr, path *pathNode, readOnly bool) step
 		},
 		chk: func(src unsafe.Pointer) error {
 			// A copyable value's Go bytes sit where its guest bytes do.
-			if g := unsafe.Add(src, goOff); !b.valid(g) {
+			if g := unsafe.Add(src, goOff); !b.goValid(g) {
 				return b.fail(g, path, uint64(off))
 			}
 			return nil
 		},
-		enc: func(dst, src unsafe.Pointer, merge bool) {
-			b.write(unsafe.Add(dst, off), unsafe.Add(src, goOff), merge)
+		enc: func(dst, src unsafe.Pointer) {
+			b.write(unsafe.Add(dst, off), unsafe.Add(src, goOff))
 		},
 	}
-	if b.quad == nil && b.wide == nil && b.words == nil && b.ranges == nil && !b.never {
+	if b.wide == nil && b.words == nil && b.ranges == nil && !b.never {
 		st.chk = nil
 	}
 	if readOnly {
@@ -269,7 +268,7 @@ func scalarStep(s *scalar, signed bool, off, goOff uintptr, readOnly bool) step 
 			return nil
 		}
 	}
-	st.enc = func(dst, src unsafe.Pointer, _ bool) {
+	st.enc = func(dst, src unsafe.Pointer) {
 		put(unsafe.Add(dst, off), w, loadGo(unsafe.Add(src, goOff), gw))
 	}
 	switch {
@@ -339,7 +338,7 @@ func (c *compiler) pointerStep(l *layout.Layout, off, goOff uintptr, path *pathN
 			*(*SpanRef)(unsafe.Add(dst, goOff)) = SpanRef{Mem: mem, Addr: load(p, w), Len: load(unsafe.Add(p, w), w), target: pt.get()}
 			return nil
 		}
-		st.enc = func(dst, src unsafe.Pointer, _ bool) {
+		st.enc = func(dst, src unsafe.Pointer) {
 			r := (*SpanRef)(unsafe.Add(src, goOff))
 			put(unsafe.Add(dst, off), w, r.Addr)
 			put(unsafe.Add(dst, off+uintptr(w)), w, r.Len)
@@ -357,7 +356,7 @@ func (c *compiler) pointerStep(l *layout.Layout, off, goOff uintptr, path *pathN
 			*(*Ref)(unsafe.Add(dst, goOff)) = Ref{Mem: mem, Addr: load(unsafe.Add(src, off), w), target: pt.get()}
 			return nil
 		}
-		st.enc = func(dst, src unsafe.Pointer, _ bool) {
+		st.enc = func(dst, src unsafe.Pointer) {
 			put(unsafe.Add(dst, off), w, (*Ref)(unsafe.Add(src, goOff)).Addr)
 		}
 		if w == 4 {
@@ -401,10 +400,10 @@ func (c *compiler) arrayStep(l *layout.Layout, off uint64, goOff uintptr, path *
 			}
 			return nil
 		},
-		enc: func(dst, src unsafe.Pointer, merge bool) {
+		enc: func(dst, src unsafe.Pointer) {
 			d, s := unsafe.Add(dst, off), unsafe.Add(src, goOff)
 			for k := range uintptr(n) {
-				elem.enc(unsafe.Add(d, k*stride), unsafe.Add(s, k*goStride), merge)
+				elem.enc(unsafe.Add(d, k*stride), unsafe.Add(s, k*goStride))
 			}
 		},
 	}
@@ -512,11 +511,11 @@ func (c *compiler) variantStep(l *layout.Layout, off uint64, goOff uintptr, path
 			}
 			return nil
 		},
-		enc: func(dst, src unsafe.Pointer, merge bool) {
+		enc: func(dst, src unsafe.Pointer) {
 			t := loadGo(unsafe.Add(src, tagGoOff), gw)
 			if active := find(t); active != nil {
 				put(unsafe.Add(dst, tagOff), w, t)
-				active.step.enc(dst, src, merge)
+				active.step.enc(dst, src)
 			}
 		},
 	}

@@ -72,6 +72,55 @@ func (c Codec[T]) Transparent() bool { return c.c.transparent }
 // src is read once. On error *v may be partly written, but holds no value
 // that failed its check.
 func (c Codec[T]) Decode(src []byte, v *T, mem *memory.Memory) error {
+	if done, ok := c.DecodeDirect(src, v, mem); done {
+		if ok {
+			return nil
+		}
+		return c.Check(v)
+	}
+	return c.decode(src, v, mem)
+}
+
+// DecodeDirect is Decode's fast path: for a transparent or copyable T
+// (see layout.Layout.Copyable) whose checks are a few word masks, and a src
+// of at least Size() bytes aligned for T, it copies *v out of src and
+// reports done, and whether the value passed its checks (if not, Check(v)
+// says which field failed, from the copy). Otherwise it does nothing and
+// reports !done: use Decode. src lies in mem, or mem is nil; on a shared
+// memory the bytes are copied first and the copy is checked, so they are
+// fetched once.
+func (c Codec[T]) DecodeDirect(src []byte, v *T, mem *memory.Memory) (done, ok bool) {
+	k := c.c
+	p := unsafe.Pointer(unsafe.SliceData(src))
+	if k.direct && uint64(len(src)) >= k.size && uintptr(p)%unsafe.Alignof(*v) == 0 && k.validInPlace(p, mem) {
+		*v = *(*T)(p)
+		return true, true
+	}
+	return c.decodeDirectSlow(src, v, mem)
+}
+
+func (c Codec[T]) decodeDirectSlow(src []byte, v *T, mem *memory.Memory) (done, ok bool) {
+	k := c.c
+	p := unsafe.Pointer(unsafe.SliceData(src))
+	if !k.direct || uint64(len(src)) < k.size || uintptr(p)%unsafe.Alignof(*v) != 0 {
+		return false, false
+	}
+	// Shared memory, or checks past the quick ones: copy first, then
+	// check the copy, so each byte is fetched once.
+	copy(bytesAt(unsafe.Pointer(v), uintptr(k.size)), src)
+	return true, k.block == nil || k.block.valid(unsafe.Pointer(v))
+}
+
+// Check reports the first field of *v, a value of a transparent or
+// copyable T, that fails its check. For other types it reports nil.
+func (c Codec[T]) Check(v *T) error {
+	if b := c.c.block; b != nil && !b.valid(unsafe.Pointer(v)) {
+		return b.fail(unsafe.Pointer(v), nil, 0)
+	}
+	return nil
+}
+
+func (c Codec[T]) decode(src []byte, v *T, mem *memory.Memory) error {
 	k := c.c
 	if uint64(len(src)) < k.size {
 		return shortBuffer(uint64(len(src)), k.size)
@@ -80,10 +129,9 @@ func (c Codec[T]) Decode(src []byte, v *T, mem *memory.Memory) error {
 		return nil
 	}
 	p := unsafe.Pointer(unsafe.SliceData(src))
-	if !k.transparent && k.block == nil {
+	if !k.direct {
 		return k.step.dec(p, noescape(unsafe.Pointer(v)), mem)
 	}
-	// One copy, then the checks on the copy.
 	if uintptr(p)%unsafe.Alignof(*v) == 0 {
 		*v = *(*T)(p)
 	} else {
@@ -97,16 +145,26 @@ func (c Codec[T]) Decode(src []byte, v *T, mem *memory.Memory) error {
 	return nil
 }
 
+// EncodeDirect is Encode's fast path: for a transparent or copyable T, a
+// valid *v and a dst of at least Size() bytes, it writes *v and reports
+// true. Otherwise it writes nothing and reports false: use Encode, which
+// says why.
+func (c Codec[T]) EncodeDirect(dst []byte, v *T) bool {
+	k := c.c
+	p := unsafe.Pointer(unsafe.SliceData(dst))
+	if !k.direct || uint64(len(dst)) < k.size {
+		return false
+	}
+	if k.block == nil && uintptr(p)%unsafe.Alignof(*v) == 0 {
+		*(*T)(p) = *v
+		return true
+	}
+	return k.encodeDirect(p, noescape(unsafe.Pointer(v)))
+}
+
 // Encode writes *v to the first Size() bytes of dst, fields only: padding
 // and blank fields keep their bytes. On error dst is unchanged.
-func (c Codec[T]) Encode(dst []byte, v *T) error { return c.encode(dst, v, false) }
-
-// EncodeExclusive is Encode for a dst that no other thread writes
-// meanwhile (guest memory that is not shared): it may read padding bytes
-// and write them back unchanged, to move whole words.
-func (c Codec[T]) EncodeExclusive(dst []byte, v *T) error { return c.encode(dst, v, true) }
-
-func (c Codec[T]) encode(dst []byte, v *T, merge bool) error {
+func (c Codec[T]) Encode(dst []byte, v *T) error {
 	k := c.c
 	if uint64(len(dst)) < k.size {
 		return shortBuffer(uint64(len(dst)), k.size)
@@ -123,17 +181,17 @@ func (c Codec[T]) encode(dst []byte, v *T, merge bool) error {
 			copy(dst, bytesAt(g, uintptr(k.size)))
 		}
 	case k.block != nil:
-		if !k.block.valid(g) {
+		if !k.block.goValid(g) {
 			return k.block.fail(g, nil, 0)
 		}
-		k.block.write(p, g, merge)
+		k.block.write(p, g)
 	default:
 		if k.checked {
 			if err := k.step.chk(g); err != nil {
 				return err
 			}
 		}
-		k.step.enc(p, g, merge)
+		k.step.enc(p, g)
 	}
 	return nil
 }
@@ -196,7 +254,7 @@ func (c Codec[T]) EncodeSlice(dst []byte, vs []T) error {
 	}
 	d := unsafe.Pointer(unsafe.SliceData(dst))
 	for i := range n {
-		k.step.enc(unsafe.Add(d, i*k.size), unsafe.Add(base, uintptr(i)*elem), false)
+		k.step.enc(unsafe.Add(d, i*k.size), unsafe.Add(base, uintptr(i)*elem))
 	}
 	return nil
 }
@@ -246,7 +304,7 @@ func Encode(abi layout.ABI, b []byte, v any) error {
 			return err
 		}
 	}
-	c.step.enc(unsafe.Pointer(unsafe.SliceData(b)), p, false)
+	c.step.enc(unsafe.Pointer(unsafe.SliceData(b)), p)
 	return nil
 }
 

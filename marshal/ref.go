@@ -3,6 +3,7 @@ package marshal
 import (
 	"reflect"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
@@ -40,40 +41,52 @@ type SpanRef struct {
 // Equal reports whether s and o are the same region of the same memory.
 func (s SpanRef) Equal(o SpanRef) bool { return s.Mem == o.Mem && s.Addr == o.Addr && s.Len == o.Len }
 
-// RefTo returns a Ref to a T at addr in mem, carrying T's codec.
-func RefTo[T any](mem *memory.Memory, addr uint64) Ref {
-	return Ref{Mem: mem, Addr: addr, target: codecIn[T](mem)}
-}
+// RefTo returns a Ref to a T at addr in mem. It carries no codec: the
+// first access looks T's up.
+func RefTo[T any](mem *memory.Memory, addr uint64) Ref { return Ref{Mem: mem, Addr: addr} }
 
-// SpanTo returns a SpanRef to n Ts at addr in mem, carrying T's codec.
+// SpanTo returns a SpanRef to n Ts at addr in mem.
 func SpanTo[T any](mem *memory.Memory, addr, n uint64) SpanRef {
-	return SpanRef{Mem: mem, Addr: addr, Len: n, target: codecIn[T](mem)}
+	return SpanRef{Mem: mem, Addr: addr, Len: n}
 }
 
-// codecIn returns T's codec under mem's ABI, or nil when there is no memory
-// or T has no layout (the access that follows reports why).
-func codecIn[T any](mem *memory.Memory) *codec {
+// Pointee returns the codec of T for following r: the one r carries when
+// it is T's under r's memory's ABI, or else a lookup. It fails with a
+// *layout.Error when T has no layout, and returns the zero Codec when r has
+// no memory.
+func Pointee[T any](r Ref) (Codec[T], error) {
+	if c := targetOf(r.target, ptrWord((*T)(nil)), r.Mem); c != nil {
+		return Codec[T]{c}, nil
+	}
+	return missing[T](r.Mem)
+}
+
+// Elements returns the codec of T for the elements of s; see [Pointee].
+func Elements[T any](s SpanRef) (Codec[T], error) {
+	if c := targetOf(s.target, ptrWord((*T)(nil)), s.Mem); c != nil {
+		return Codec[T]{c}, nil
+	}
+	return missing[T](s.Mem)
+}
+
+// targetOf returns c if it is the codec of the type whose pointer type's
+// word is word, under mem's ABI; else that type's codec looked up; nil
+// without a memory or a layout.
+func targetOf(c *codec, word unsafe.Pointer, mem *memory.Memory) *codec {
 	if mem == nil {
 		return nil
 	}
-	return lookup(reflect.TypeFor[T](), mem.ABI())
+	if c != nil && c.ptrWord == word && c.abi == mem.ABI() {
+		return c
+	}
+	return lookupWord(word, mem.ABI())
 }
 
-// Pointee returns the codec of T for following r: the one r carries, or a
-// lookup when r carries none or one of another type. It fails with a
-// *layout.Error when T has no layout, and returns the zero Codec when r has
-// no memory.
-func Pointee[T any](r Ref) (Codec[T], error) { return carried[T](r.target, r.Mem) }
-
-// Elements returns the codec of T for the elements of s; see [Pointee].
-func Elements[T any](s SpanRef) (Codec[T], error) { return carried[T](s.target, s.Mem) }
-
-func carried[T any](c *codec, mem *memory.Memory) (Codec[T], error) {
+// missing is why T has no codec under mem: no memory (the zero Codec, no
+// error) or no layout.
+func missing[T any](mem *memory.Memory) (Codec[T], error) {
 	if mem == nil {
 		return Codec[T]{}, nil
-	}
-	if c != nil && c.typ == reflect.TypeFor[T]() && c.abi == mem.ABI() {
-		return Codec[T]{c}, nil
 	}
 	return For[T](mem.ABI())
 }

@@ -4,27 +4,18 @@ import "unsafe"
 
 // Guest bytes are reached through unsafe pointers: the caller checks once
 // that the whole value is in bounds, and every field lies inside the value
-// by construction of the layout. Loads and stores are spelled byte by byte;
-// the compiler turns them into single (unaligned) moves where the CPU
-// allows.
+// by construction of the layout.
 
 func ld8(p unsafe.Pointer) uint64 { return uint64(*(*byte)(p)) }
 
-func ld16(p unsafe.Pointer) uint64 {
-	b := (*[2]byte)(p)
-	return uint64(b[0]) | uint64(b[1])<<8
-}
+// Wider loads and stores are single unaligned moves: guestkit runs on
+// little-endian hosts, and pointer-free values may be unaligned.
 
-func ld32(p unsafe.Pointer) uint64 {
-	b := (*[4]byte)(p)
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
-}
+func ld16(p unsafe.Pointer) uint64 { return uint64(*(*uint16)(p)) }
 
-func ld64(p unsafe.Pointer) uint64 {
-	b := (*[8]byte)(p)
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
+func ld32(p unsafe.Pointer) uint64 { return uint64(*(*uint32)(p)) }
+
+func ld64(p unsafe.Pointer) uint64 { return *(*uint64)(p) }
 
 // load reads a little-endian guest integer of w bytes.
 func load(p unsafe.Pointer, w uint8) uint64 {
@@ -43,17 +34,13 @@ func load(p unsafe.Pointer, w uint8) uint64 {
 func put(p unsafe.Pointer, w uint8, v uint64) {
 	switch w {
 	case 1:
-		*(*byte)(p) = byte(v)
+		*(*uint8)(p) = uint8(v)
 	case 2:
-		b := (*[2]byte)(p)
-		b[0], b[1] = byte(v), byte(v>>8)
+		*(*uint16)(p) = uint16(v)
 	case 4:
-		b := (*[4]byte)(p)
-		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		*(*uint32)(p) = uint32(v)
 	default:
-		b := (*[8]byte)(p)
-		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
-		b[4], b[5], b[6], b[7] = byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56)
+		*(*uint64)(p) = v
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // and that a third evicts one of them, not both.
 func TestTwoWays(t *testing.T) {
 	pair := func(typ reflect.Type) uint64 {
-		return uint64(uintptr(typeWord(typ)))*0x9E3779B97F4A7C15>>(64-bits) | 1
+		return uint64(uintptr(TypeWord(typ)))*0x9E3779B97F4A7C15>>(64-bits) | 1
 	}
 	byPair := map[uint64][]reflect.Type{}
 	var three []reflect.Type

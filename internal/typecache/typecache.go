@@ -41,28 +41,45 @@ type Entry struct {
 
 // NewEntry returns the entry of v for t.
 func NewEntry(t reflect.Type, v unsafe.Pointer) *Entry {
-	return &Entry{typeWord(t), v}
+	return &Entry{TypeWord(t), v}
 }
 
-// typeWord returns the data word of a reflect.Type: its *rtype, unique per
-// type for the life of the process.
-func typeWord(t reflect.Type) unsafe.Pointer {
+// TypeWord returns the data word of a reflect.Type: its *rtype, unique per
+// type for the life of the process. Comparing two is comparing the types,
+// without the interface comparison.
+func TypeWord(t reflect.Type) unsafe.Pointer {
 	return (*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1]
 }
 
+// hash is the slot of the type word p.
+func hash(p unsafe.Pointer) uint64 { return uint64(uintptr(p)) * 0x9E3779B97F4A7C15 >> (64 - bits) }
+
 func (tb *Table) slots2(p unsafe.Pointer, row int) (*atomic.Pointer[Entry], *atomic.Pointer[Entry]) {
-	h := uint64(uintptr(p)) * 0x9E3779B97F4A7C15 >> (64 - bits)
-	return &tb.slots[row][h], &tb.slots[row][h^1]
+	h := hash(p)
+	return &tb.slots[row&(Rows-1)][h], &tb.slots[row&(Rows-1)][h^1]
 }
 
 // Load returns the value cached for t in row, or nil.
 func (tb *Table) Load(t reflect.Type, row int) unsafe.Pointer {
-	p := typeWord(t)
-	a, b := tb.slots2(p, row)
-	if e := a.Load(); e != nil && e.t == p {
+	p := TypeWord(t)
+	if v := tb.LoadFirst(p, row); v != nil {
+		return v
+	}
+	return tb.LoadSecond(p, row)
+}
+
+// LoadFirst looks for the type word p in its first slot only; it is small
+// enough to inline. On nil, try LoadSecond.
+func (tb *Table) LoadFirst(p unsafe.Pointer, row int) unsafe.Pointer {
+	if e := tb.slots[row&(Rows-1)][hash(p)].Load(); e != nil && e.t == p {
 		return e.v
 	}
-	if e := b.Load(); e != nil && e.t == p {
+	return nil
+}
+
+// LoadSecond looks for the type word p in its second slot.
+func (tb *Table) LoadSecond(p unsafe.Pointer, row int) unsafe.Pointer {
+	if e := tb.slots[row&(Rows-1)][hash(p)^1].Load(); e != nil && e.t == p {
 		return e.v
 	}
 	return nil
