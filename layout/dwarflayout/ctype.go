@@ -129,7 +129,11 @@ func (t *Type) cname(depth int) string {
 		}
 		return t.Elem.cname(depth+1) + " *"
 	case Array:
-		return fmt.Sprintf("%s[%d]", t.Elem.cname(depth+1), t.Count)
+		dims, e := "", t
+		for ; e != nil && e.Kind == Array && len(dims) < 64; e = e.Elem {
+			dims += fmt.Sprintf("[%d]", e.Count)
+		}
+		return e.cname(depth+1) + dims
 	case Function:
 		return "function"
 	}
@@ -174,6 +178,7 @@ func (t *Type) alignments(depth int) (align, packed uint64) {
 	case Array:
 		align, _ = t.Elem.alignments(depth + 1)
 	case Struct, Union:
+		t.align, t.packedAlign = 1, 1 // in progress: a cycle (bad DWARF) stops here
 		natural, explicit := uint64(1), t.ExplicitAlign
 		misplaced := false
 		for _, m := range t.Members {
@@ -219,15 +224,19 @@ func (t *Type) String() string {
 		fmt.Fprintf(&b, "%6d  %4d  %-26s %s\n", 0, t.Size, "", t.CName())
 		return b.String()
 	}
-	writeMembers(&b, r, 0, 0)
+	writeMembers(&b, r, 0, 0, map[*Type]bool{})
 	return b.String()
 }
 
-func writeMembers(b *strings.Builder, t *Type, base uint64, depth int) {
+// writeMembers writes the rows of t's members; open holds the types being
+// expanded, so that a type that contains itself (bad DWARF) stops.
+func writeMembers(b *strings.Builder, t *Type, base uint64, depth int, open map[*Type]bool) {
 	var end uint64
-	if depth > 16 {
+	if depth > 16 || open[t] {
 		return
 	}
+	open[t] = true
+	defer delete(open, t)
 	for _, m := range t.Members {
 		if m.Offset > end && t.Kind == Struct {
 			fmt.Fprintf(b, "%6d  %4d  %-26s /* %d-byte hole */\n", base+end, m.Offset-end, strings.Repeat("  ", depth), m.Offset-end)
@@ -238,7 +247,7 @@ func writeMembers(b *strings.Builder, t *Type, base uint64, depth int) {
 		}
 		fmt.Fprintf(b, "%6d  %4d  %-26s %s\n", base+m.Offset, m.Type.Size, strings.Repeat("  ", depth)+name, m.Type.CName())
 		if r := m.Type.Resolve(); r != nil && (r.Kind == Struct || r.Kind == Union) && m.BitSize == 0 {
-			writeMembers(b, r, base+m.Offset, depth+1)
+			writeMembers(b, r, base+m.Offset, depth+1, open)
 		}
 		end = max(end, m.Offset+m.Type.Size)
 	}

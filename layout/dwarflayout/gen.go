@@ -15,7 +15,7 @@ type gen struct {
 	opts      GodefsOptions
 	abi       layout.ABI
 	aligns    map[*Type]uint64 // alignments clang measured
-	files     map[string]bool  // the headers
+	files     map[string]int   // the headers, numbered from 1
 	names     map[*Type]string // Go names of named types
 	typedefOf map[*Type]*Type  // the typedef that names an anonymous type
 	bodies    map[*Type]body   // struct bodies made so far
@@ -56,7 +56,7 @@ func (gen *gen) named(t *Type) bool {
 	case Struct, Union, Enum:
 		return t.Name != ""
 	case Typedef:
-		if gen.files[filepath.Clean(t.File)] {
+		if gen.files[filepath.Clean(t.File)] != 0 {
 			return true
 		}
 		e := t.Elem

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/format"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/guestkit/guestkit/layout"
@@ -70,14 +71,16 @@ func Godefs(headers []string, opts GodefsOptions) (*Generated, error) {
 	if !opts.ABI.Valid() {
 		opts.ABI = layout.Wasm32
 	}
-	files := map[string]bool{}
+	files := map[string]int{}
 	var unit strings.Builder
 	for _, h := range headers {
 		abs, err := filepath.Abs(h)
 		if err != nil {
 			return nil, err
 		}
-		files[abs] = true
+		if _, dup := files[abs]; !dup {
+			files[abs] = len(files) + 1
+		}
 		fmt.Fprintf(&unit, "#include %q\n", abs)
 	}
 	obj, err := opts.Compiler.CompileObject(opts.ABI, unit.String())
@@ -120,11 +123,11 @@ func Godefs(headers []string, opts GodefsOptions) (*Generated, error) {
 
 // alignKeys lists the C names of the complete named types the headers
 // define, as _Alignof takes them.
-func alignKeys(g *Guest, files map[string]bool) []string {
+func alignKeys(g *Guest, files map[string]int) []string {
 	var keys []string
 	for _, t := range g.named {
 		r := t.Resolve()
-		if !files[filepath.Clean(t.File)] || r == nil || r.Declaration || r.Kind == Function || r.Kind == Void {
+		if files[filepath.Clean(t.File)] == 0 || r == nil || r.Declaration || r.Kind == Function || r.Kind == Void {
 			continue
 		}
 		if r.Kind == Array && r.Count == 0 {
@@ -136,7 +139,8 @@ func alignKeys(g *Guest, files map[string]bool) []string {
 }
 
 // generate writes the Go declarations of the types of g defined in files.
-func generate(g *Guest, files map[string]bool, aligns map[*Type]uint64, opts GodefsOptions) (*Generated, error) {
+func generate(g *Guest, files map[string]int, aligns map[*Type]uint64, opts GodefsOptions) (*Generated, error) {
+	headerIndex := files
 	gen := &gen{g: g, opts: opts, abi: opts.ABI, aligns: aligns, files: files,
 		names: map[*Type]string{}, typedefOf: map[*Type]*Type{}, bodies: map[*Type]body{}, taken: map[string]bool{}, done: map[*Type]bool{}}
 	if abi, err := g.ABI(); err != nil || abi != opts.ABI {
@@ -144,15 +148,23 @@ func generate(g *Guest, files map[string]bool, aligns map[*Type]uint64, opts God
 	}
 	// Name the types first, so that references resolve in any order.
 	for _, t := range g.named {
-		if files[filepath.Clean(t.File)] {
+		if files[filepath.Clean(t.File)] != 0 {
 			gen.name(t)
 		}
 	}
 	for _, t := range g.named {
-		if files[filepath.Clean(t.File)] {
+		if files[filepath.Clean(t.File)] != 0 {
 			gen.queue = append(gen.queue, t)
 		}
 	}
+	// Declare in the headers' order.
+	sort.SliceStable(gen.queue, func(i, j int) bool {
+		a, b := gen.queue[i], gen.queue[j]
+		if a.File != b.File {
+			return headerIndex[a.File] < headerIndex[b.File]
+		}
+		return a.Line < b.Line
+	})
 	for len(gen.queue) > 0 {
 		t := gen.queue[0]
 		gen.queue = gen.queue[1:]
