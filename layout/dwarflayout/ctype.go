@@ -204,6 +204,40 @@ func (t *Type) alignments(depth int) (align, packed uint64) {
 	return align, align
 }
 
+// AlignRange returns the alignments t may have, as far as DWARF can
+// tell: lo if it is packed, hi if it is not (equal when packing would
+// change nothing, or an attribute fixes the alignment).
+func (t *Type) AlignRange() (lo, hi uint64) {
+	return t.alignRange(0, map[*Type]bool{})
+}
+
+func (t *Type) alignRange(depth int, open map[*Type]bool) (lo, hi uint64) {
+	if t == nil || depth > 64 || open[t] {
+		return 1, 1
+	}
+	switch t.Kind {
+	case Typedef, Array:
+		lo, hi = t.Elem.alignRange(depth+1, open)
+		if e := t.ExplicitAlign; t.Kind == Typedef && e > 0 {
+			lo, hi = max(lo, e), max(hi, e)
+		}
+		return lo, hi
+	case Struct, Union:
+		open[t] = true
+		defer delete(open, t)
+		lo, hi = max(1, t.ExplicitAlign), max(1, t.ExplicitAlign)
+		for _, m := range t.Members {
+			// A member's DW_AT_alignment may be its type's, which packing
+			// overrides: it bounds the alignment only from above.
+			_, mh := m.Type.alignRange(depth+1, open)
+			hi = max(hi, mh, m.ExplicitAlign)
+		}
+		return lo, hi
+	}
+	a := t.Align()
+	return a, a
+}
+
 // members returns the members of a struct or union, after typedefs.
 func (t *Type) members() []Member {
 	if r := t.Resolve(); r != nil {

@@ -223,15 +223,36 @@ func (gen *gen) enum(name string, t *Type, key *Type) error {
 // alignOf returns the C alignment of t: clang's measurement for named
 // types, else what DWARF shows.
 func (gen *gen) alignOf(t *Type) uint64 {
-	for u := t; u != nil; u = u.Elem {
-		if a, ok := gen.aligns[u]; ok {
+	return gen.alignDepth(t, 0)
+}
+
+func (gen *gen) alignDepth(t *Type, depth int) uint64 {
+	for i := 0; t != nil && i < 64; i++ {
+		if a, ok := gen.aligns[t]; ok {
 			return a
 		}
-		if u.Kind != Typedef {
+		if t.Kind != Typedef && t.Kind != Array {
 			break
 		}
+		t = t.Elem // an array is aligned as its element
 	}
-	return t.Align()
+	if t == nil || depth > 32 || (t.Kind != Struct && t.Kind != Union) {
+		return t.Align()
+	}
+	// An anonymous struct or union: its members' measured alignments, and
+	// packed if they do not fit them.
+	natural, explicit, misplaced := max(1, t.ExplicitAlign), max(1, t.ExplicitAlign), false
+	for _, m := range t.Members {
+		ma := max(gen.alignDepth(m.Type, depth+1), m.ExplicitAlign)
+		natural, explicit = max(natural, ma), max(explicit, m.ExplicitAlign)
+		misplaced = misplaced || (m.BitSize == 0 && m.Offset%ma != 0)
+	}
+	a := natural
+	if misplaced || t.Size%natural != 0 {
+		a = explicit
+	}
+	gen.aligns[t] = a
+	return a
 }
 
 func intType(size uint64, signed bool) (string, error) {

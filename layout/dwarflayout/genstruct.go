@@ -14,6 +14,7 @@ type genField struct {
 	sim                 reflect.Type
 	cOff, cSize         uint64 // where C puts the member
 	align               uint64 // align=N, 0 for none
+	explicit            uint64 // the member's DW_AT_alignment, 0 for none
 	offset              bool   // offset=cOff
 	blank               bool   // trailing padding: _ [cSize]byte
 }
@@ -56,6 +57,7 @@ func (gen *gen) structBody(t *Type, align uint64, depth int) (string, reflect.Ty
 		if want := max(m.ExplicitAlign, gen.alignOf(m.Type)); want > gl.Align {
 			f.align = want
 		}
+		f.explicit = m.ExplicitAlign
 		fields = append(fields, f)
 	}
 	opts, fields, sim, err := gen.fit(t, align, fields)
@@ -77,49 +79,70 @@ func at(t *Type) string {
 // rules first, then packed, raising the alignment and placing fields with
 // offset=N where needed.
 func (gen *gen) fit(t *Type, align uint64, fields []genField) (structOpts, []genField, reflect.Type, error) {
+	// Packed, a member keeps an alignment its own attribute asks for;
+	// DWARF shows it but cannot say whether it came from the member or
+	// its type, so both readings are tried.
+	withAttrs := append([]genField(nil), fields...)
+	for i, f := range withAttrs {
+		if f.explicit > 1 && f.explicit > f.align {
+			withAttrs[i].align = f.explicit
+		}
+	}
+	attempts := []struct {
+		packed bool
+		fields []genField
+	}{{false, fields}, {true, fields}, {true, withAttrs}}
 	var last error
-	for _, packed := range []bool{false, true} {
-		opts := structOpts{union: t.Kind == Union, packed: packed}
-		fs := append([]genField(nil), fields...)
-		for range len(fs) + 3 {
-			sim, err := simStruct(opts, fs)
-			if err != nil {
-				return opts, nil, nil, fmt.Errorf("%s: %v", t.CName(), err)
-			}
-			l, err := layout.Of(sim, gen.abi)
-			if err != nil {
-				last = err
-				break
-			}
-			bad := -1
-			var end uint64
-			for i, f := range l.Fields {
-				if bad < 0 && f.Offset != fs[i].cOff {
-					bad = i
-				}
-				end = max(end, f.Offset+f.Layout.Size)
-			}
-			switch {
-			case bad >= 0 && !opts.union && !fs[bad].offset && l.Fields[bad].Offset < fs[bad].cOff:
-				fs[bad].offset = true
-				continue
-			case bad >= 0:
-				last = fmt.Errorf("field %s at %d, clang puts it at %d", fs[bad].name, l.Fields[bad].Offset, fs[bad].cOff)
-			case l.Align < align:
-				opts.align = align
-				continue
-			case l.Size < t.Size && end < t.Size && !opts.union && (len(fs) == 0 || !fs[len(fs)-1].blank):
-				fs = append(fs, genField{name: "_", expr: fmt.Sprintf("[%d]byte", t.Size-end), sim: reflect.ArrayOf(int(t.Size-end), reflect.TypeFor[byte]()), cOff: end, cSize: t.Size - end, blank: true, comment: "trailing padding"})
-				continue
-			case l.Size != t.Size || l.Align != align:
-				last = fmt.Errorf("size %d align %d, clang says size %d align %d", l.Size, l.Align, t.Size, align)
-			default:
+	for _, placeByOffset := range []bool{false, true} {
+		for _, a := range attempts {
+			opts := structOpts{union: t.Kind == Union, packed: a.packed}
+			fs, sim, err := gen.try(t, align, &opts, append([]genField(nil), a.fields...), placeByOffset)
+			if err == nil {
 				return opts, fs, sim, nil
 			}
-			break
+			last = err
 		}
 	}
 	return structOpts{}, nil, nil, fmt.Errorf("%s%s: no guest tags give clang's layout: %v", t.CName(), at(t), last)
+}
+
+// try lays out fields under opts with package layout, raising the
+// alignment, adding trailing padding and (if placeByOffset) placing
+// fields with offset=N until clang's layout results, or fails.
+func (gen *gen) try(t *Type, align uint64, opts *structOpts, fs []genField, placeByOffset bool) ([]genField, reflect.Type, error) {
+	for range len(fs) + 3 {
+		sim, err := simStruct(*opts, fs)
+		if err != nil {
+			return nil, nil, err
+		}
+		l, err := layout.Of(sim, gen.abi)
+		if err != nil {
+			return nil, nil, err
+		}
+		bad := -1
+		var end uint64
+		for i, f := range l.Fields {
+			if bad < 0 && f.Offset != fs[i].cOff {
+				bad = i
+			}
+			end = max(end, f.Offset+f.Layout.Size)
+		}
+		switch {
+		case bad >= 0 && placeByOffset && !opts.union && !fs[bad].offset && l.Fields[bad].Offset < fs[bad].cOff:
+			fs[bad].offset = true
+		case bad >= 0:
+			return nil, nil, fmt.Errorf("field %s at %d, clang puts it at %d", fs[bad].name, l.Fields[bad].Offset, fs[bad].cOff)
+		case l.Align < align:
+			opts.align = align
+		case l.Size < t.Size && end < t.Size && !opts.union && (len(fs) == 0 || !fs[len(fs)-1].blank):
+			fs = append(fs, genField{name: "_", expr: fmt.Sprintf("[%d]byte", t.Size-end), sim: reflect.ArrayOf(int(t.Size-end), reflect.TypeFor[byte]()), cOff: end, cSize: t.Size - end, blank: true, comment: "trailing padding"})
+		case l.Size != t.Size || l.Align != align:
+			return nil, nil, fmt.Errorf("size %d align %d, clang says size %d align %d", l.Size, l.Align, t.Size, align)
+		default:
+			return fs, sim, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("no fit after %d tries", len(fs)+3)
 }
 
 // tag returns a field's `guest` tag, or "".
