@@ -103,9 +103,10 @@ type harnessResult struct {
 }
 
 // runHarness writes a module with the generated packages (import path
-// harness/NAME) and a main package whose main body is body, builds and
-// runs it once with go run, and decodes its JSON output into out.
-func runHarness(t *testing.T, pkgs map[string][]byte, imports []string, body string, out any) {
+// harness/NAME) and a main package whose main body is body, builds it
+// once, runs it with args, and decodes its JSON output into out. The
+// source depends on no path, so a second run finds the build cached.
+func runHarness(t *testing.T, pkgs map[string][]byte, imports []string, body string, args []string, out any) {
 	t.Helper()
 	root := repoRoot(t)
 	dir := t.TempDir()
@@ -139,14 +140,14 @@ func runHarness(t *testing.T, pkgs map[string][]byte, imports []string, body str
 		}
 	}
 	start := time.Now()
-	build := exec.Command("go", "build", "-o", "harness", ".")
+	build := exec.Command("go", "build", "-trimpath", "-o", "harness", ".")
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
 	if msg, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build of the harness in %s: %v\n%s", dir, err, msg)
 	}
 	built := time.Now()
-	cmd := exec.Command(filepath.Join(dir, "harness"))
+	cmd := exec.Command(filepath.Join(dir, "harness"), args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -35,7 +35,8 @@ func TestRoundTrip(t *testing.T) {
 	pkgs := map[string][]byte{}
 	var body strings.Builder
 	abis := []layout.ABI{layout.Wasm32, layout.Wasm64}
-	for _, abi := range abis {
+	var guests []string
+	for i, abi := range abis {
 		gen, err := dwarflayout.Godefs([]string{hdr}, dwarflayout.GodefsOptions{ABI: abi, Package: abi.String(), Compiler: cc})
 		if err != nil {
 			t.Fatalf("%v: %v", abi, err)
@@ -49,13 +50,14 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		pkgs[abi.String()] = gen.Source
-		fmt.Fprintf(&body, "\tout[%q] = check(%q, %s, dwarflayout.Options{Names: %s})\n", abi, wasm, typeList(abi.String(), gen), nameMap(gen.Names()))
+		guests = append(guests, wasm)
+		fmt.Fprintf(&body, "\tout[%q] = check(os.Args[%d], %s, dwarflayout.Options{Names: %s})\n", abi, i+1, typeList(abi.String(), gen), nameMap(gen.Names()))
 		if testing.Verbose() {
 			_ = os.WriteFile(filepath.Join(dir, abi.String()+".go"), gen.Source, 0o644)
 		}
 	}
 	var out map[string]harnessResult
-	runHarness(t, pkgs, nil, body.String(), &out)
+	runHarness(t, pkgs, nil, body.String(), guests, &out)
 	for _, abi := range abis {
 		r := out[abi.String()]
 		t.Logf("%v: %d Go types checked against the guest's DWARF, %d mismatches", abi, r.Types, r.Mismatches)

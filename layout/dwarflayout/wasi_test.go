@@ -169,11 +169,11 @@ func TestWASI(t *testing.T) {
 		fmt.Fprintf(&genMap, "%q: reflect.TypeFor[wasi.%s](), ", gt.Name, gt.Name)
 	}
 	genMap.WriteString("}")
-	body := strings.NewReplacer("WASM", strconv.Quote(wasm), "GENTYPES", typeList("wasi", gen), "HANDTYPES", handTypes.String(),
+	body := strings.NewReplacer("WASM", "os.Args[1]", "GENTYPES", typeList("wasi", gen), "HANDTYPES", handTypes.String(),
 		"HANDNAMES", nameMap(handNames), "PAIRS", pairs.String(), "GENMAP", genMap.String(), "CNAMES", nameMap(cnames)).Replace(wasiHarness)
 	var res wasiResult
 	runHarness(t, map[string][]byte{"wasi": gen.Source},
-		[]string{"fmt", "sort", "strings", "github.com/guestkit/guestkit/layout", "github.com/guestkit/guestkit/examples/wasi/wasihost"}, body, &res)
+		[]string{"fmt", "sort", "strings", "github.com/guestkit/guestkit/layout", "github.com/guestkit/guestkit/examples/wasi/wasihost"}, body, []string{wasm}, &res)
 
 	for name, r := range map[string]harnessResult{"generated": res.Gen, "hand-written": res.Hand} {
 		t.Logf("%s WASI types: %d checked against the guest's DWARF, %d mismatches", name, r.Types, r.Mismatches)
