@@ -97,7 +97,10 @@ func unionSize(l *layout.Layout) uint64 {
 
 // TestLayoutMatchesC checks the Go types against every _Static_assert of
 // guest/hello.h: each size, alignment and offset the C compiler pins is the
-// one layout.For computes, and no assert goes unchecked.
+// one layout.For computes, and no assert goes unchecked. It needs no C
+// compiler; where clang is installed, TestLayoutMatchesGuestDWARF
+// (dwarf_test.go) checks the same types against what clang itself laid
+// out, with no hand-copied numbers or field maps.
 func TestLayoutMatchesC(t *testing.T) {
 	want := cAsserts(t)
 	ptr, err := layout.For[guestptr.Ptr[Item]](layout.Wasm32)
