@@ -151,14 +151,11 @@ func sleep(ctx context.Context, d time.Duration) {
 // other or at once.
 type Host struct {
 	def *state
-	mem atomic.Pointer[memEntry] // the last memory adapted
 }
 
-// memEntry is a guest memory and its adapter.
-type memEntry struct {
-	api api.Memory
-	mem *wazeromem.Memory
-}
+// guestMemory is the guestkit memory of a guest: what wazeromem.Of
+// returns. Every function of the host works over it.
+type guestMemory = *wazeromem.Memory
 
 // New returns a host whose guests see cfg, unless the context of a call
 // carries another configuration (see WithConfig). It fails if an argument
@@ -254,19 +251,13 @@ func (h *Host) state(ctx context.Context) *state {
 // errNoMemory is the error of a call from a module without memory.
 var errNoMemory = errors.New("wasihost: the calling module has no memory")
 
-// memory returns the guestkit memory of m, the calling module's memory.
-// The adapter of the last memory seen is kept, so a guest's calls make
-// none after its first; a host call never holds a view past its return, so
-// an adapter made afresh sees no borrow it should have seen.
-func (h *Host) memory(m api.Module) (*wazeromem.Memory, error) {
+// memory returns the guestkit memory of m, the calling module's memory:
+// wazeromem.Of's adapter, so that the host's accesses and views taken by
+// other code through wazeromem.Of share one borrow tracker.
+func (h *Host) memory(m api.Module) (guestMemory, error) {
 	am := m.Memory()
 	if am == nil {
 		return nil, errNoMemory
 	}
-	if e := h.mem.Load(); e != nil && e.api == am {
-		return e.mem, nil
-	}
-	e := &memEntry{api: am, mem: wazeromem.New(am)}
-	h.mem.Store(e)
-	return e.mem, nil
+	return wazeromem.Of(am), nil
 }

@@ -17,16 +17,22 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/internal/wasmasm"
 	"github.com/guestkit/guestkit/memory"
 	"github.com/guestkit/guestkit/memory/wazeromem"
 )
 
 // memoryModule is a wasm module that exports one page of memory and
 // nothing else: a stand-in caller for calling host functions directly.
-var memoryModule = []byte{
-	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-	0x05, 0x03, 0x01, 0x00, 0x01, // memory section: one memory, min 1 page
-	0x07, 0x0a, 0x01, 0x06, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0x00, // export "memory"
+var memoryModule = memoryModuleOf(1)
+
+// memoryModuleOf is a wasm module that exports a memory of pages pages
+// and nothing else.
+func memoryModuleOf(pages uint64) []byte {
+	return wasmasm.Module(
+		wasmasm.Section(wasmasm.SecMemory, wasmasm.MemoryType(pages)),
+		wasmasm.Section(wasmasm.SecExport, wasmasm.Export("memory", wasmasm.ExportMemory, 0)),
+	)
 }
 
 // fixture is a host and a module to call its functions as.
@@ -40,6 +46,12 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg Config) *fixture {
 	t.Helper()
+	return newFixtureSize(t, cfg, 1)
+}
+
+// newFixtureSize is newFixture with a memory of pages pages.
+func newFixtureSize(t testing.TB, cfg Config, pages uint64) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	r := wazero.NewRuntime(ctx)
 	t.Cleanup(func() { r.Close(ctx) })
@@ -47,11 +59,11 @@ func newFixture(t testing.TB, cfg Config) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod, err := r.Instantiate(ctx, memoryModule)
+	mod, err := r.Instantiate(ctx, memoryModuleOf(pages))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, h: h, mod: mod, mem: wazeromem.New(mod.Memory()), fns: map[string]api.GoModuleFunc{}}
+	f := &fixture{t: t, h: h, mod: mod, mem: wazeromem.Of(mod.Memory()), fns: map[string]api.GoModuleFunc{}}
 	for _, fn := range h.functions() {
 		f.fns[fn.name] = fn.fn
 	}
