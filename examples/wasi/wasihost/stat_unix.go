@@ -42,7 +42,6 @@ func pwrite(f *os.File, b []byte, off int64) (int, error) {
 	return n, werr
 }
 
-
 // setAppend turns f's append mode on or off.
 func setAppend(f *os.File, on bool) error {
 	rc, err := f.SyscallConn()
