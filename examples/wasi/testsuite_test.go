@@ -65,14 +65,21 @@ func TestWASITestsuite(t *testing.T) {
 	for _, c := range cases {
 		var r row
 		r.name = c.name
+		ran := false
 		t.Run(c.name, func(t *testing.T) {
+			ran = true
 			r.wazeroRes = runSuiteCase(t, c, "wazero")
 			r.wasihost = runSuiteCase(t, c, "wasihost")
-			if r.wazeroRes == "" && r.wasihost != "" {
+			switch {
+			case r.wazeroRes == "" && r.wasihost != "":
 				t.Errorf("passes under wazero, fails under wasihost: %s", r.wasihost)
+			case r.wasihost != "":
+				t.Logf("fails under wasihost: %s", r.wasihost)
 			}
 		})
-		rows = append(rows, r)
+		if ran {
+			rows = append(rows, r)
+		}
 	}
 	var b strings.Builder
 	mark := func(r suiteResult) string {

@@ -33,6 +33,10 @@ func (s *state) pathOpen(fd Fd, dirflags uint32, p guestptr.String, oflags uint3
 	if errno := probe(out.AsArray(1)); errno != 0 {
 		return errno
 	}
+	if of&OflagTrunc != 0 && e.base&RightPathFilestatSetSize == 0 ||
+		of&OflagCreat != 0 && e.base&RightPathCreateFile == 0 {
+		return ErrnoNotcapable
+	}
 	follow := Lookupflags(dirflags)&LookupSymlinkFollow != 0
 	ne, errno := s.open(e, name, follow, of, base&e.inheriting, inheriting&e.inheriting, ff)
 	if errno != 0 {

@@ -170,7 +170,7 @@ func (s *state) pathFilestatSetTimes(fd Fd, flags uint32, p guestptr.String, ati
 	}
 	if Lookupflags(flags)&LookupSymlinkFollow == 0 {
 		if fi, err := e.dir.root.Lstat(name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return ErrnoNotsup // os.Root cannot set a link's own times
+			return errnoOfIO(lchtimes(e.dir.root, name, a, m))
 		}
 	}
 	if a.IsZero() && m.IsZero() {
@@ -238,6 +238,13 @@ func (s *state) pathRename(oldFd Fd, oldP guestptr.String, newFd Fd, newP guestp
 			return ErrnoNotdir
 		case !ofi.IsDir() && nfi.IsDir():
 			return ErrnoIsdir
+		case ofi.IsDir() && !os.SameFile(ofi, nfi):
+			// rename(2) replaces an empty directory; os.Root's Rename
+			// refuses any existing one, so remove it first (ENOTEMPTY if
+			// it is not empty).
+			if err := root.Remove(newName); err != nil {
+				return errnoOfIO(err)
+			}
 		}
 	}
 	if !ofi.IsDir() && (strings.HasSuffix(oldName, "/") || strings.HasSuffix(newName, "/")) {
@@ -256,6 +263,8 @@ func (s *state) pathLink(oldFd Fd, flags uint32, oldP guestptr.String, newFd Fd,
 	}
 	if fi, err := root.Lstat(oldName); err == nil && fi.IsDir() {
 		return ErrnoPerm
+	} else if err == nil && fi.Mode()&fs.ModeSymlink != 0 && Lookupflags(flags)&LookupSymlinkFollow != 0 {
+		return ErrnoInval // as wasmtime: links are made to the link itself
 	}
 	if strings.HasSuffix(newName, "/") || strings.HasSuffix(oldName, "/") {
 		if _, err := root.Lstat(newName); err == nil {
@@ -270,6 +279,9 @@ func (s *state) pathSymlink(target guestptr.String, fd Fd, p guestptr.String) Er
 	old, errno := readPath(target)
 	if errno != 0 {
 		return errno
+	}
+	if path.IsAbs(old) {
+		return ErrnoPerm // a link out of every preopen
 	}
 	e, name, errno := s.dirPath(fd, p)
 	if errno != 0 {

@@ -19,3 +19,6 @@ func fileChtimes(f *os.File, a, m time.Time) error { return os.Chtimes(f.Name(),
 
 // setAppend is not supported here.
 func setAppend(*os.File, bool) error { return ErrnoNotsup }
+
+// lchtimes is not supported here.
+func lchtimes(*os.Root, string, time.Time, time.Time) error { return ErrnoNotsup }
