@@ -320,8 +320,13 @@ func (s *state) fdPwrite(fd Fd, iovs guestptr.Slice[Ciovec], offset Filesize, nw
 	return writeIovecs(&offsetWriter{e: e, off: int64(offset)}, iovs, nwritten)
 }
 
+// sharedChunk is how many bytes drain and fill copy at once on a shared
+// memory, where views are refused.
+const sharedChunk = 512
+
 // drain writes buf's bytes to w through a shared view: no copy. On a
-// shared memory, where views are refused, it copies.
+// shared memory, where views are refused, it copies sharedChunk bytes at
+// a time.
 func drain(buf guestptr.Slice[byte], w io.Writer) (n int, errno Errno) {
 	var werr error
 	err := guestptr.WithSlice(buf, func(b []byte) error {
@@ -329,13 +334,20 @@ func drain(buf guestptr.Slice[byte], w io.Writer) (n int, errno Errno) {
 		return nil
 	})
 	if errors.Is(err, guestptr.ErrShared) {
-		var b []byte
-		if b, err = buf.ToSlice(); err == nil {
-			n, werr = w.Write(b)
+		err = nil
+		var tmp [sharedChunk]byte
+		for off := uint64(0); off < buf.Len() && werr == nil && err == nil; off += sharedChunk {
+			part, _ := buf.Range(off, min(off+sharedChunk, buf.Len()))
+			b := tmp[:part.Len()]
+			if err = part.CopyToSlice(b); err == nil {
+				var k int
+				k, werr = w.Write(b)
+				n += k
+			}
 		}
 	}
 	if err != nil {
-		return 0, ErrnoOf(err)
+		return n, ErrnoOf(err)
 	}
 	if werr != nil {
 		return n, errnoOfIO(werr)
@@ -345,8 +357,8 @@ func drain(buf guestptr.Slice[byte], w io.Writer) (n int, errno Errno) {
 
 // fill reads from r into buf through a mutable view: no copy. It reads
 // once, or until buf is full if full is set. On a shared memory, where
-// views are refused, it reads into a copy and writes that. io.EOF is no
-// error.
+// views are refused, it reads sharedChunk bytes at a time and copies them
+// in. io.EOF is no error.
 func fill(buf guestptr.Slice[byte], r io.Reader, full bool) (n int, errno Errno) {
 	read := func(b []byte) (int, error) {
 		if full {
@@ -360,17 +372,25 @@ func fill(buf guestptr.Slice[byte], r io.Reader, full bool) (n int, errno Errno)
 		return nil
 	})
 	if errors.Is(err, guestptr.ErrShared) {
-		var b []byte
-		if b, err = buf.ToSlice(); err == nil {
-			n, rerr = read(b)
-			if n > 0 {
-				part, _ := buf.Range(0, uint64(n))
-				err = part.CopyFromSlice(b[:n])
+		err = nil
+		var tmp [sharedChunk]byte
+		for off := uint64(0); off < buf.Len() && rerr == nil && err == nil; {
+			part, _ := buf.Range(off, min(off+sharedChunk, buf.Len()))
+			k, e := read(tmp[:part.Len()])
+			rerr = e
+			if k > 0 {
+				dst, _ := part.Range(0, uint64(k))
+				err = dst.CopyFromSlice(tmp[:k])
+			}
+			n += k
+			off += uint64(k)
+			if !full || k == 0 {
+				break // one Read, as with a view
 			}
 		}
 	}
 	if err != nil {
-		return 0, ErrnoOf(err)
+		return n, ErrnoOf(err)
 	}
 	if rerr != nil && (full || rerr != io.EOF) {
 		return n, errnoOfIO(rerr)
