@@ -33,7 +33,9 @@ func bytesPerCall(f *fixture, name string, params []uint64, runs int) (uint64, E
 // TestAllocIndependentOfGuestLengths calls each function whose work a
 // guest sizes, with a small length or count and with one as large as the
 // memory, in memories of 1 MiB and 64 MiB, and requires the large calls
-// to allocate no more than the small ones (within 1 KiB).
+// to allocate no more than the small ones, within 16 KiB: a GC may empty
+// the pools, and the next call remakes a 4 KiB scratch buffer. A length
+// copied or allocated for would show as megabytes.
 func TestAllocIndependentOfGuestLengths(t *testing.T) {
 	for _, pages := range []uint64{16, 1024} {
 		f := newFixtureSize(t, Config{Stdin: zeros{}, Stdout: io.Discard, Rand: zeros{},
@@ -62,7 +64,7 @@ func TestAllocIndependentOfGuestLengths(t *testing.T) {
 				small, e1 := bytesPerCall(f, tc.name, tc.small, 20)
 				large, e2 := bytesPerCall(f, tc.name, tc.big, 3)
 				t.Logf("%s: %d B/call (%v), with a length or count as large as memory %d B/call (%v)", tc.name, small, e1, large, e2)
-				if large > small+1024 {
+				if large > small+16<<10 {
 					t.Errorf("%s allocates %d bytes per call with a large length, %d with a small one", tc.name, large, small)
 				}
 			})
