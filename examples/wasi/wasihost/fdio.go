@@ -58,24 +58,73 @@ func eachBuf(iovs guestptr.Slice[Ciovec], sc *scratch, f func(guestptr.Slice[byt
 	return ErrnoSuccess
 }
 
-// checkIovecs checks, writing nothing, that every iovec and every buffer
-// lies in memory and that the buffers' lengths add up to at most the
-// largest u32, and that count can be written.
-func checkIovecs(iovs guestptr.Slice[Ciovec], count guestptr.Ptr[Size], sc *scratch) Errno {
-	if errno := probe(iovs); errno != 0 {
-		return errno
-	}
+// checkIovecs checks, writing nothing, that every iovec lies in memory,
+// that the buffers' lengths add up to at most the largest u32, that
+// count can be written, and, if fills is set (the buffers are to be
+// written), that every buffer lies in memory. When the array fits one
+// chunk it is left in sc.iovs and checkIovecs returns it, so the caller
+// reads it once.
+func checkIovecs(iovs guestptr.Slice[Ciovec], count guestptr.Ptr[Size], sc *scratch, fills bool) ([]Ciovec, Errno) {
 	if errno := probe(count.AsArray(1)); errno != 0 {
-		return errno
+		return nil, errno
 	}
 	var total uint64
-	return eachBuf(iovs, sc, func(b guestptr.Slice[byte]) Errno {
+	check := func(b guestptr.Slice[byte]) Errno {
 		total += b.Len()
 		if total > math.MaxUint32 {
 			return ErrnoInval
 		}
-		return probe(b)
-	})
+		if fills {
+			return probeBytes(b)
+		}
+		return ErrnoSuccess
+	}
+	if n := iovs.Len(); n <= iovChunk {
+		chunk := sc.iovs[:n]
+		if err := iovs.CopyToSlice(chunk); err != nil {
+			return nil, ErrnoOf(err)
+		}
+		for _, iov := range chunk {
+			if errno := check(iov.Buf); errno != 0 {
+				return nil, errno
+			}
+		}
+		return chunk, ErrnoSuccess
+	}
+	if errno := probe(iovs); errno != 0 {
+		return nil, errno
+	}
+	return nil, eachBuf(iovs, sc, check)
+}
+
+// probeBytes checks, writing nothing, that b lies in memory: bytes need
+// no alignment, so its last byte is enough.
+func probeBytes(b guestptr.Slice[byte]) Errno {
+	if b.Len() == 0 {
+		return ErrnoSuccess
+	}
+	last, ok := b.Get(b.Len() - 1)
+	if !ok {
+		return ErrnoFault
+	}
+	_, err := last.Read()
+	return ErrnoOf(err)
+}
+
+// forBufs calls f with each buffer: those of chunk if checkIovecs
+// returned one, else those of iovs, read again chunk by chunk.
+func forBufs(iovs guestptr.Slice[Ciovec], chunk []Ciovec, sc *scratch, f func(guestptr.Slice[byte]) Errno) Errno {
+	if chunk == nil && iovs.Len() > 0 {
+		return eachBuf(iovs, sc, f)
+	}
+	for _, iov := range chunk {
+		if errno := f(iov.Buf); errno != 0 {
+			clear(chunk)
+			return errno
+		}
+	}
+	clear(chunk) // drop the references to guest memory before pooling
+	return ErrnoSuccess
 }
 
 // writer returns where fd_write writes for e.
@@ -135,11 +184,12 @@ func (s *state) fdWrite(fd Fd, iovs guestptr.Slice[Ciovec], nwritten guestptr.Pt
 func writeIovecs(w io.Writer, iovs guestptr.Slice[Ciovec], nwritten guestptr.Ptr[Size]) Errno {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	if errno := checkIovecs(iovs, nwritten, sc); errno != 0 {
+	chunk, errno := checkIovecs(iovs, nwritten, sc, false)
+	if errno != 0 {
 		return errno
 	}
 	g := gather{w: w, buf: sc.buf[:]}
-	errno := eachBuf(iovs, sc, g.add)
+	errno = forBufs(iovs, chunk, sc, g.add)
 	if ferr := g.flush(); errno == 0 {
 		errno = ferr
 	}
@@ -215,12 +265,13 @@ func (s *state) fdRead(fd Fd, iovs guestptr.Slice[Iovec], nread guestptr.Ptr[Siz
 func readIovecs(r io.Reader, iovs guestptr.Slice[Ciovec], nread guestptr.Ptr[Size]) Errno {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	if errno := checkIovecs(iovs, nread, sc); errno != 0 {
+	chunk, errno := checkIovecs(iovs, nread, sc, true)
+	if errno != 0 {
 		return errno
 	}
 	var total uint64
 	done := false
-	errno := eachBuf(iovs, sc, func(b guestptr.Slice[byte]) Errno {
+	errno = forBufs(iovs, chunk, sc, func(b guestptr.Slice[byte]) Errno {
 		if done || b.Len() == 0 {
 			return ErrnoSuccess
 		}
