@@ -62,6 +62,5 @@
 // iovec arrays and poll subscriptions are read in chunks of 16, buffers
 // move through views of guest memory (or bounded copies on a shared
 // memory), and paths longer than 4096 bytes are ENAMETOOLONG. fd_write,
-// fd_read, clock_time_get, fd_prestat_get and fd_filestat_get allocate
-// nothing.
+// fd_read, clock_time_get and fd_prestat_get allocate nothing.
 package wasihost

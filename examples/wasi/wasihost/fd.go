@@ -67,9 +67,9 @@ func (s *state) fdFdstatGet(fd Fd, out guestptr.Ptr[Fdstat]) Errno {
 	}))
 }
 
-// fdFdstatSetFlags sets a descriptor's flags. Only FdflagAppend and
-// FdflagNonblock change anything, as in wazero; the others are kept but
-// ignored.
+// fdFdstatSetFlags sets a descriptor's flags. Only FdflagAppend changes
+// anything; the others are kept but ignored. Nonblocking standard streams
+// are ENOSYS, as in wazero for streams that are not files.
 func (s *state) fdFdstatSetFlags(fd Fd, flags uint32) Errno {
 	e, errno := s.fds.get(fd)
 	if errno != 0 {
@@ -78,6 +78,9 @@ func (s *state) fdFdstatSetFlags(fd Fd, flags uint32) Errno {
 	f := Fdflags(flags)
 	if uint32(f) != flags || f&^Fdflags(f.GuestFlagsMask()) != 0 {
 		return ErrnoInval
+	}
+	if (e.r != nil || e.w != nil) && f&FdflagNonblock != 0 {
+		return ErrnoNosys // as wazero, for streams that are not files
 	}
 	if e.f != nil && e.typ == FiletypeRegularFile && (e.flags^f)&FdflagAppend != 0 {
 		if err := setAppend(e.f, f&FdflagAppend != 0); err != nil {
