@@ -37,6 +37,9 @@ func bytesPerCall(f *fixture, name string, params []uint64, runs int) (uint64, E
 // the pools, and the next call remakes a 4 KiB scratch buffer. A length
 // copied or allocated for would show as megabytes.
 func TestAllocIndependentOfGuestLengths(t *testing.T) {
+	if raceOn {
+		t.Skip("-race instruments allocation")
+	}
 	for _, pages := range []uint64{16, 1024} {
 		f := newFixtureSize(t, Config{Stdin: zeros{}, Stdout: io.Discard, Rand: zeros{},
 			Preopens: []Preopen{{GuestPath: "/", Dir: t.TempDir()}}}, pages)
