@@ -32,6 +32,7 @@ type runCase struct {
 	args  []string
 	env   [][2]string
 	stdin string
+	files bool // mount a fresh directory as "/"
 }
 
 // outcome is what a run of a guest produced, as the guest shows it to the
@@ -51,6 +52,7 @@ var runs = []runCase{
 	{name: "args env stdin exit=3", args: []string{"wasi", "alpha", "two words", "exit=3"}, env: greetingEnv,
 		stdin: "line one\nline two\n\x00\xff binary tail"},
 	{name: "unicode and exit=0", args: []string{"wasi", "héllo wörld", "", "exit=0"}, env: [][2]string{{"EMPTY", ""}, {"UNI", "ünï"}}},
+	{name: "files", args: []string{"wasi", "files"}, files: true},
 	{name: "large stdin exit=42", args: []string{"wasi", "exit=42"}, env: greetingEnv,
 		stdin: strings.Repeat("0123456789abcdef\n", 10000)},
 }
@@ -197,6 +199,9 @@ func runWazero(t *testing.T, wasm []byte, rc runCase) outcome {
 	for _, kv := range rc.env {
 		cfg = cfg.WithEnv(kv[0], kv[1])
 	}
+	if rc.files {
+		cfg = cfg.WithFSConfig(wazero.NewFSConfig().WithDirMount(t.TempDir(), "/"))
+	}
 	return start(t, wasm, cfg, func(ctx context.Context, r wazero.Runtime) error {
 		_, err := wasi_snapshot_preview1.Instantiate(ctx, r)
 		return err
@@ -214,6 +219,9 @@ func runGuestkit(t *testing.T, wasm []byte, rc runCase) outcome {
 	}
 	for _, kv := range rc.env {
 		cfg.Env = append(cfg.Env, kv[0]+"="+kv[1])
+	}
+	if rc.files {
+		cfg.Preopens = []wasihost.Preopen{{GuestPath: "/", Dir: t.TempDir()}}
 	}
 	return start(t, wasm, wazero.NewModuleConfig(), func(ctx context.Context, r wazero.Runtime) error {
 		_, err := wasihost.Instantiate(ctx, r, cfg)

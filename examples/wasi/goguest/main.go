@@ -15,9 +15,12 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,8 +101,59 @@ func main() {
 	}
 	fmt.Printf("crypto/rand ok %s nonzero %s\n", yesno(err == nil), yesno(err == nil && nonzero))
 
+	// With the argument "files", a file program in the preopen "/":
+	// path_open, fd_write, fd_read, fd_readdir, path_filestat_get,
+	// path_rename, path_unlink_file, path_create_directory and
+	// path_remove_directory.
+	if slices.Contains(os.Args, "files") {
+		files()
+	}
+
 	// proc_exit
 	fmt.Printf("exit %d\n", code)
 	fmt.Fprintf(os.Stderr, "wasi goguest: exit %d\n", code)
 	os.Exit(code)
+}
+
+// files creates, writes, reads back, lists, stats, renames and removes
+// files and a directory under /, printing what it sees.
+func files() {
+	say := func(what string, err error) {
+		if err != nil {
+			fmt.Printf("%s: error %v\n", what, err)
+			return
+		}
+		fmt.Printf("%s: ok\n", what)
+	}
+	say("mkdir /dir", os.Mkdir("/dir", 0o755))
+	say("create /dir/a.txt", os.WriteFile("/dir/a.txt", []byte("hello, files\n"), 0o644))
+	f, err := os.OpenFile("/dir/a.txt", os.O_WRONLY|os.O_APPEND, 0)
+	if err == nil {
+		_, err = f.WriteString("appended\n")
+		f.Close()
+	}
+	say("append /dir/a.txt", err)
+	b, err := os.ReadFile("/dir/a.txt")
+	fmt.Printf("read back %q %v\n", b, err)
+	fi, err := os.Stat("/dir/a.txt")
+	if err == nil {
+		fmt.Printf("stat size %d regular %s dir %s\n", fi.Size(), yesno(fi.Mode().IsRegular()), yesno(fi.IsDir()))
+	}
+	say("create /dir/b.txt", os.WriteFile("/dir/b.txt", nil, 0o644))
+	des, err := os.ReadDir("/dir")
+	for _, de := range des {
+		fmt.Printf("entry %s dir %s\n", de.Name(), yesno(de.IsDir()))
+	}
+	say("readdir /dir", err)
+	say("rename a.txt c.txt", os.Rename("/dir/a.txt", "/dir/c.txt"))
+	_, err = os.Stat("/dir/a.txt")
+	fmt.Printf("old name gone %s\n", yesno(errors.Is(err, fs.ErrNotExist)))
+	say("rmdir non-empty", os.Remove("/dir"))
+	say("remove b.txt", os.Remove("/dir/b.txt"))
+	say("remove c.txt", os.Remove("/dir/c.txt"))
+	say("rmdir /dir", os.Remove("/dir"))
+	_, err = os.Stat("/dir")
+	fmt.Printf("dir gone %s\n", yesno(errors.Is(err, fs.ErrNotExist)))
+	_, err = os.Open("/../outside")
+	fmt.Printf("escape refused %s\n", yesno(err != nil))
 }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -25,9 +27,9 @@ import (
 const ModuleName = "wasi_snapshot_preview1"
 
 // Config is what a guest sees of the world: its arguments, environment,
-// standard streams, randomness and clocks. The zero Config is a guest with
-// no arguments, no environment, an empty stdin, discarded output, real
-// randomness and real clocks.
+// standard streams, directories, sockets, randomness and clocks. The zero
+// Config is a guest with no arguments, no environment, an empty stdin,
+// discarded output, no directories, real randomness and real clocks.
 type Config struct {
 	// Args are the guest's arguments; Args[0] is the program name by
 	// convention. No argument may contain a NUL byte.
@@ -40,6 +42,13 @@ type Config struct {
 	// Stdout and Stderr are written by fd_write on descriptors 1 and 2; nil
 	// discards.
 	Stdout, Stderr io.Writer
+	// Preopens are the directories the guest may reach, as descriptors 3,
+	// 4, ... in order: wasi-libc resolves a path against the preopen
+	// whose name is its longest prefix.
+	Preopens []Preopen
+	// Listeners are preopened sockets, the descriptors after the
+	// preopened directories, for sock_accept.
+	Listeners []net.Listener
 	// Rand fills random_get's buffers; nil means crypto/rand.Reader.
 	Rand io.Reader
 	// Now is the realtime clock (ClockRealtime); nil means time.Now.
@@ -53,6 +62,25 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration)
 }
 
+// Preopen is a directory offered to the guest: a host directory (Dir) or
+// a file system (FS), under the guest path GuestPath, such as "/" or
+// "/data". Every path the guest opens under it resolves inside it: ".."
+// above it, absolute paths and symbolic links that point out of it fail
+// (the host directory is an os.Root).
+type Preopen struct {
+	// GuestPath is the name the guest sees, as fd_prestat_dir_name
+	// reports it.
+	GuestPath string
+	// Dir is the host directory, when FS is nil.
+	Dir string
+	// FS is a file system to mount instead of Dir, always read-only.
+	FS fs.FS
+	// ReadOnly refuses every change to the directory and the files in it
+	// (EROFS when creating, removing or renaming; EBADF when writing a
+	// file, which cannot be opened for writing).
+	ReadOnly bool
+}
+
 // Resolutions clock_res_get reports: those of wazero's real clocks.
 const (
 	RealtimeResolution  = Timestamp(time.Microsecond)
@@ -60,38 +88,15 @@ const (
 )
 
 // state is a Config put to use: the values guests read, precomputed, and
-// the descriptors still open. Every guest that runs with one state shares
-// its descriptors.
+// the descriptors. Every guest that runs with one state shares its
+// descriptors.
 type state struct {
-	cfg      Config
-	args     strs
-	env      strs
-	start    time.Time
-	closed   atomic.Uint32 // bit fd set once stdio descriptor fd is closed
-	preopens []string      // names of descriptors 3, 4, ...: none outside tests
-}
-
-// strs is a list of strings as args_get and environ_get write them: the
-// bytes of each, NUL-terminated, one after the other, and where each
-// starts.
-type strs struct {
-	buf     []byte
-	offsets []uint64
-}
-
-func newStrs(what string, list []string) (strs, error) {
-	var s strs
-	for i, v := range list {
-		if strings.IndexByte(v, 0) >= 0 {
-			return strs{}, fmt.Errorf("wasihost: %s[%d] contains a NUL byte", what, i)
-		}
-		s.offsets = append(s.offsets, uint64(len(s.buf)))
-		s.buf = append(append(s.buf, v...), 0)
-	}
-	if uint64(len(s.buf)) > 1<<32-1 {
-		return strs{}, fmt.Errorf("wasihost: %s take %d bytes, more than a wasm32 guest can hold", what, len(s.buf))
-	}
-	return s, nil
+	cfg    Config
+	args   strs
+	env    strs
+	start  time.Time
+	fds    table
+	mounts []*dirRef // the preopens' roots, for rename and link
 }
 
 func newState(cfg Config) (*state, error) {
@@ -125,24 +130,75 @@ func newState(cfg Config) (*state, error) {
 	if s.cfg.Sleep == nil {
 		s.cfg.Sleep = sleep
 	}
+	const streamRights = stdioRights
+	s.fds.entries = []*entry{
+		{typ: FiletypeCharacterDevice, r: cfg.Stdin, base: streamRights},
+		{typ: FiletypeCharacterDevice, w: cfg.Stdout, base: streamRights},
+		{typ: FiletypeCharacterDevice, w: cfg.Stderr, base: streamRights},
+	}
+	for _, p := range cfg.Preopens {
+		e, err := s.openPreopen(p)
+		if err != nil {
+			s.fds.closeAll()
+			return nil, err
+		}
+		s.fds.entries = append(s.fds.entries, e)
+	}
+	for _, ln := range cfg.Listeners {
+		s.fds.entries = append(s.fds.entries, &entry{typ: FiletypeSocketStream, ln: ln, base: sockRights})
+	}
 	return s, nil
 }
 
-// sleep blocks for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
+// openPreopen opens a preopened directory.
+func (s *state) openPreopen(p Preopen) (*entry, error) {
+	if p.GuestPath == "" {
+		return nil, errors.New("wasihost: a preopen needs a GuestPath")
 	}
-	if ctx.Done() == nil {
-		time.Sleep(d)
-		return
+	e := &entry{typ: FiletypeDirectory, preopen: p.GuestPath, base: dirRights, inheriting: dirRights | fileRights, readonly: p.ReadOnly}
+	if p.FS != nil {
+		mount := &dirRef{fsys: p.FS, rel: "."}
+		e.dir = &dirRef{fsys: p.FS, mount: mount, rel: "."}
+		e.readonly = true
+		f, err := p.FS.Open(".")
+		if err != nil {
+			return nil, fmt.Errorf("wasihost: preopen %s: %w", p.GuestPath, err)
+		}
+		e.ff = f
+		s.mounts = append(s.mounts, mount)
+		return e, nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
+	mroot, err := os.OpenRoot(p.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("wasihost: preopen %s: %w", p.GuestPath, err)
 	}
+	mount := &dirRef{root: mroot, rel: "."}
+	s.mounts = append(s.mounts, mount)
+	root, err := mroot.OpenRoot(".")
+	if err != nil {
+		return nil, fmt.Errorf("wasihost: preopen %s: %w", p.GuestPath, err)
+	}
+	f, err := root.Open(".")
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("wasihost: preopen %s: %w", p.GuestPath, err)
+	}
+	e.dir = &dirRef{root: root, mount: mount, rel: "."}
+	e.f = f
+	return e, nil
+}
+
+// close closes every descriptor and preopen of the state.
+func (s *state) close() error {
+	err := s.fds.closeAll()
+	for _, m := range s.mounts {
+		if m.root != nil {
+			if cerr := m.root.Close(); err == nil {
+				err = cerr
+			}
+		}
+	}
+	return err
 }
 
 // Host is a WASI preview1 host module: the functions of
@@ -152,14 +208,11 @@ func sleep(ctx context.Context, d time.Duration) {
 // other or at once.
 type Host struct {
 	def *state
-	mem atomic.Pointer[memEntry] // the last memory adapted
 }
 
-// memEntry is a guest memory and its adapter.
-type memEntry struct {
-	api api.Memory
-	mem *memory.Memory
-}
+// guestMemory is the guestkit memory of a guest: what wazeromem.Of
+// returns. Every function of the host works over it.
+type guestMemory = *memory.Memory
 
 // New returns a host whose guests see cfg, unless the context of a call
 // carries another configuration (see WithConfig). It fails if an argument
@@ -185,6 +238,11 @@ func Instantiate(ctx context.Context, r wazero.Runtime, cfg Config) (api.Closer,
 	}
 	return h.Instantiate(ctx, r)
 }
+
+// Close closes the descriptors of the host's configuration: the files
+// and directories its guests opened and its preopens. Configurations
+// given with WithConfig are closed by CloseConfig.
+func (h *Host) Close() error { return h.def.close() }
 
 // Instantiate instantiates the host as "wasi_snapshot_preview1" in r.
 func (h *Host) Instantiate(ctx context.Context, r wazero.Runtime) (api.Closer, error) {
@@ -244,6 +302,16 @@ func WithConfig(ctx context.Context, cfg Config) (context.Context, error) {
 	return context.WithValue(ctx, configKey{}, s), nil
 }
 
+// CloseConfig closes the descriptors of the configuration ctx carries
+// (see WithConfig): the files and directories its guest opened and its
+// preopens. It does nothing for a context without one.
+func CloseConfig(ctx context.Context) error {
+	if s, ok := ctx.Value(configKey{}).(*state); ok {
+		return s.close()
+	}
+	return nil
+}
+
 // state returns the configuration a call runs with.
 func (h *Host) state(ctx context.Context) *state {
 	if s, ok := ctx.Value(configKey{}).(*state); ok {
@@ -255,19 +323,13 @@ func (h *Host) state(ctx context.Context) *state {
 // errNoMemory is the error of a call from a module without memory.
 var errNoMemory = errors.New("wasihost: the calling module has no memory")
 
-// memory returns the guestkit memory of m, the calling module's memory.
-// The adapter of the last memory seen is kept, so a guest's calls make
-// none after its first; a host call never holds a view past its return, so
-// an adapter made afresh sees no borrow it should have seen.
-func (h *Host) memory(m api.Module) (*memory.Memory, error) {
+// memory returns the guestkit memory of m, the calling module's memory:
+// wazeromem.Of's adapter, so that the host's accesses and views taken by
+// other code through wazeromem.Of share one borrow tracker.
+func (h *Host) memory(m api.Module) (guestMemory, error) {
 	am := m.Memory()
 	if am == nil {
 		return nil, errNoMemory
 	}
-	if e := h.mem.Load(); e != nil && e.api == am {
-		return e.mem, nil
-	}
-	e := &memEntry{api: am, mem: wazeromem.New(am)}
-	h.mem.Store(e)
-	return e.mem, nil
+	return wazeromem.Of(am), nil
 }

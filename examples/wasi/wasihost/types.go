@@ -248,3 +248,95 @@ type Event struct {
 	Type        Eventtype        // the subscription's type
 	FdReadwrite EventFdReadwrite // for EventtypeFdRead and EventtypeFdWrite
 }
+
+// Device is a device ID.
+type Device uint64
+
+// Inode is a file serial number.
+type Inode uint64
+
+// Linkcount is the number of hard links of a file.
+type Linkcount uint64
+
+// Dircookie is a position in a directory: 0 is its start, and each
+// entry's Next is the cookie of the entry after it.
+type Dircookie uint64
+
+// Dirnamlen is the length of a directory entry's name.
+type Dirnamlen uint32
+
+// Filestat is the result of fd_filestat_get and path_filestat_get: 64
+// bytes.
+type Filestat struct {
+	Dev      Device    // the device holding the file
+	Ino      Inode     // the file's serial number
+	Filetype Filetype  // the file's type
+	Nlink    Linkcount // the number of hard links to the file
+	Size     Filesize  // the file's size in bytes
+	Atim     Timestamp // the last access time
+	Mtim     Timestamp // the last data modification time
+	Ctim     Timestamp // the last status change time
+}
+
+// Dirent is the header of a directory entry as fd_readdir writes it: 24
+// bytes, followed by the Namlen bytes of its name.
+type Dirent struct {
+	Next   Dircookie // the cookie of the next entry
+	Ino    Inode     // the entry's serial number
+	Namlen Dirnamlen // the length of the name that follows
+	Type   Filetype  // the entry's type
+}
+
+// Fstflags say which times fd_filestat_set_times and
+// path_filestat_set_times set: 4 bits.
+type Fstflags uint16
+
+// The flags of the set_times functions.
+const (
+	FstflagAtim    Fstflags = 1 << 0 // set the access time to the atim argument
+	FstflagAtimNow Fstflags = 1 << 1 // set the access time to now
+	FstflagMtim    Fstflags = 1 << 2 // set the modification time to the mtim argument
+	FstflagMtimNow Fstflags = 1 << 3 // set the modification time to now
+)
+
+// Lookupflags say how a path is resolved: 1 bit.
+type Lookupflags uint32
+
+// LookupSymlinkFollow makes a path whose last component is a symbolic
+// link mean the link's target.
+const LookupSymlinkFollow Lookupflags = 1 << 0
+
+// Oflags are path_open's open flags: 4 bits.
+type Oflags uint16
+
+// The open flags.
+const (
+	OflagCreat     Oflags = 1 << 0 // create the file if it does not exist
+	OflagDirectory Oflags = 1 << 1 // fail unless the path is a directory
+	OflagExcl      Oflags = 1 << 2 // with OflagCreat, fail if the file exists
+	OflagTrunc     Oflags = 1 << 3 // truncate the file to size 0
+)
+
+// Advice is fd_advise's hint: an enum of 6 cases.
+type Advice uint8
+
+// Riflags are sock_recv's input flags: 2 bits.
+type Riflags uint16
+
+// The flags of sock_recv.
+const (
+	RiflagRecvPeek    Riflags = 1 << 0 // return the data without consuming it
+	RiflagRecvWaitall Riflags = 1 << 1 // wait until every buffer is full
+)
+
+// Roflags are sock_recv's output flags: 1 bit.
+type Roflags uint16
+
+// Sdflags say which directions sock_shutdown shuts: 2 bits.
+type Sdflags uint8
+
+// The directions of sock_shutdown.
+const (
+	SdflagRd Sdflags = 1 << 0 // no more receiving
+	SdflagWr Sdflags = 1 << 1 // no more sending
+)
