@@ -325,7 +325,7 @@ func runSuiteCase(t *testing.T, c suiteCase, host string) suiteResult {
 	case errors.As(err, &exit):
 		code = exit.ExitCode()
 	case err != nil:
-		return suiteResult(fmt.Sprintf("%v (after %v); stderr: %s", err, time.Since(start).Round(time.Millisecond), stderr.String()))
+		return suiteResult(fmt.Sprintf("%v (after %v); stderr: %s; stdout: %s", err, time.Since(start).Round(time.Millisecond), stderr.String(), stdout.String()))
 	}
 	var why []string
 	if code != c.exitCode {

@@ -78,7 +78,7 @@ func (s *state) open(e *entry, name string, follow bool, of Oflags, base, inheri
 		return nil, ErrnoExist
 	}
 	if lerr == nil && fi.IsDir() {
-		if of&OflagTrunc != 0 || (write && base&RightFdWrite != 0 && of&OflagDirectory == 0) {
+		if of&OflagTrunc != 0 || (write && base&RightFdWrite != 0) {
 			return nil, ErrnoIsdir
 		}
 		return s.openDir(e, name, base, inheriting, ff)
