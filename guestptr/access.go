@@ -13,24 +13,20 @@ import (
 
 // Read reads the T at p.
 func (p Ptr[T]) Read() (T, error) {
+	if v := marshal.Peek[T](p.ref); v != nil {
+		return *v, nil
+	}
+	return p.read()
+}
+
+// read is Read past its fast path: every case, and every error.
+func (p Ptr[T]) read() (T, error) {
 	var v T
 	c, err := marshal.Pointee[T](p.ref)
 	if err != nil || !c.Valid() {
 		return v, p.noCodec("read", err)
 	}
 	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
-	b := mem.Bytes()
-	if addr <= uint64(len(b)) && uint64(len(b))-addr >= size && addr&(c.Align()-1) == 0 && mem.Borrows().Held() == 0 {
-		// The common case, with nothing borrowed anywhere: one check of
-		// the region, then the codec's direct path.
-		if done, ok := c.DecodeDirect(b[addr:], &v, mem); done {
-			if ok {
-				return v, nil
-			}
-			err := c.Check(&v)
-			return *new(T), fail[Ptr[T]]("read", addr, size, err)
-		}
-	}
 	src, acc, err := begin(mem, addr, 1, size, c.Align(), false)
 	if err != nil {
 		return v, fail[Ptr[T]]("read", addr, size, err)
@@ -45,21 +41,24 @@ func (p Ptr[T]) Read() (T, error) {
 
 // Write writes v at p. On error memory is unchanged.
 func (p Ptr[T]) Write(v T) error {
+	if marshal.Poke(p.ref, &v) {
+		return nil
+	}
+	return p.write(&v)
+}
+
+// write is Write past its fast path: every case, and every error.
+func (p Ptr[T]) write(v *T) error {
 	c, err := marshal.Pointee[T](p.ref)
 	if err != nil || !c.Valid() {
 		return p.noCodec("write", err)
 	}
 	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
-	b := mem.Bytes()
-	if addr <= uint64(len(b)) && uint64(len(b))-addr >= size && addr&(c.Align()-1) == 0 && mem.Borrows().Held() == 0 &&
-		c.EncodeDirect(b[addr:], &v) {
-		return nil
-	}
 	dst, acc, err := begin(mem, addr, 1, size, c.Align(), true)
 	if err != nil {
 		return fail[Ptr[T]]("write", addr, size, err)
 	}
-	err = c.Encode(dst, &v)
+	err = c.Encode(dst, v)
 	acc.End()
 	if err != nil {
 		return fail[Ptr[T]]("write", addr, size, err)

@@ -12,12 +12,13 @@ import (
 // codec is a compiled layout: what a read or write of one type under one
 // ABI runs. It is private; Codec is its public handle.
 type codec struct {
-	typ       reflect.Type
-	ptrWord   unsafe.Pointer // the type word of *typ, to check a carried codec cheaply
-	abi       layout.ABI
-	layout    *layout.Layout
-	size      uint64
-	alignMask uint64 // the guest alignment less one
+	typ         reflect.Type
+	ptrWord     unsafe.Pointer // the type word of *typ, to check a carried codec cheaply
+	abi         layout.ABI
+	layout      *layout.Layout
+	size        uint64
+	alignMask   uint64  // the guest alignment less one
+	goAlignMask uintptr // the Go alignment less one
 	// transparent: the guest bytes are the Go bytes, a read or write is
 	// one copy. block: the value is one copyable block, a read is a copy
 	// and the block's word checks. Otherwise step does the work.
@@ -33,7 +34,7 @@ type codec struct {
 }
 
 func compile(l *layout.Layout) (*codec, error) {
-	c := &codec{typ: l.Type, abi: l.ABI, layout: l, size: l.Size, alignMask: l.Align - 1, transparent: l.Transparent}
+	c := &codec{typ: l.Type, abi: l.ABI, layout: l, size: l.Size, alignMask: l.Align - 1, goAlignMask: uintptr(l.Type.Align()) - 1, transparent: l.Transparent}
 	if !l.Transparent && l.Copyable && l.Size > 0 && (l.Kind == layout.Struct || l.Kind == layout.Array) {
 		c.block = newBlock(l)
 		c.step = blockStep(c.block, 0, 0, nil, false)

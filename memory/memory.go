@@ -102,6 +102,17 @@ func (m *Memory) Bytes() []byte {
 	return *m.bytes.Load()
 }
 
+// Current returns the bytes of a memory that holds them (made by New,
+// NewWasm64, NewShared or Over), with one atomic load, and false for a
+// memory made by Wrap, whose bytes Bytes must fetch. Like Bytes, fetch it
+// again for every access.
+func (m *Memory) Current() ([]byte, bool) {
+	if m.fetch != nil {
+		return nil, false
+	}
+	return *m.bytes.Load(), true
+}
+
 // ABI returns the guest's data model, layout.Wasm32 or layout.Wasm64.
 func (m *Memory) ABI() layout.ABI { return m.abi }
 

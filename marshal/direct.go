@@ -1,0 +1,105 @@
+package marshal
+
+import (
+	"unsafe"
+
+	"github.com/guestkit/guestkit/internal/typecache"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// The direct paths below are what a read or write of a record costs in the
+// common case: one call to a function that calls nothing, whose body is the
+// whole check. They cover values
+// that are transparent or copyable with at most four word checks (see
+// layout.Layout.Copyable), in memories that are not shared and hold no
+// borrow; everything else, and every error, takes the general path.
+
+// Peek returns a pointer to the T at r in guest memory when it can be read
+// with one copy: T is transparent or copyable, r's memory is not shared
+// and holds no borrow, and the T at r is in bounds, aligned for the guest
+// and the host, and valid. Otherwise it returns nil: read the general way,
+// which says why. Copy the T at once and never keep the pointer: it
+// aliases guest memory.
+func Peek[T any](r Ref) *T {
+	return (*T)(peek(r.Mem, r.Addr, r.target, ptrWord((*T)(nil))))
+}
+
+func peek(mem *memory.Memory, addr uint64, c *codec, word unsafe.Pointer) unsafe.Pointer {
+	if mem == nil || mem.Shared() || mem.Borrows().Held() != 0 {
+		return nil
+	}
+	abi := mem.ABI()
+	if c == nil || c.ptrWord != word || c.abi != abi {
+		if c = (*codec)(recentPtr.LoadFirst(word, typecache.RowOf(abi.PointerSize()))); c == nil {
+			return nil
+		}
+	}
+	b, ok := mem.Current()
+	if !ok || !c.direct || addr > uint64(len(b)) || uint64(len(b))-addr < c.size || addr&c.alignMask != 0 {
+		return nil
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), addr)
+	if uintptr(p)&c.goAlignMask != 0 {
+		return nil
+	}
+	if k := c.block; k != nil {
+		q := &k.quad
+		if !k.hasQuad || ld64(unsafe.Add(p, q[0].off))&q[0].mask|ld64(unsafe.Add(p, q[1].off))&q[1].mask|
+			ld64(unsafe.Add(p, q[2].off))&q[2].mask|ld64(unsafe.Add(p, q[3].off))&q[3].mask != 0 {
+			return nil
+		}
+	}
+	return p
+}
+
+// Poke writes *v as the T at r when it can be written directly (the
+// conditions of Peek, with *v valid) and reports whether it did; on false
+// nothing was written: write the general way, which says why.
+func Poke[T any](r Ref, v *T) bool {
+	return poke(r.Mem, r.Addr, r.target, ptrWord((*T)(nil)), unsafe.Pointer(v))
+}
+
+func poke(mem *memory.Memory, addr uint64, c *codec, word, g unsafe.Pointer) bool {
+	if mem == nil || mem.Shared() || mem.Borrows().Held() != 0 {
+		return false
+	}
+	abi := mem.ABI()
+	if c == nil || c.ptrWord != word || c.abi != abi {
+		if c = (*codec)(recentPtr.LoadFirst(word, typecache.RowOf(abi.PointerSize()))); c == nil {
+			return false
+		}
+	}
+	b, ok := mem.Current()
+	if !ok || !c.direct || addr > uint64(len(b)) || uint64(len(b))-addr < c.size || addr&c.alignMask != 0 {
+		return false
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), addr)
+	k := c.block
+	if k == nil {
+		copy(bytesAt(p, uintptr(c.size)), bytesAt(g, uintptr(c.size)))
+		return true
+	}
+	if !k.few || k.never {
+		return false
+	}
+	for i := range k.fields {
+		f := &k.fields[i]
+		if v := load(unsafe.Add(g, f.off), f.w); v > f.max || v&f.bad != 0 {
+			return false
+		}
+	}
+	for _, ch := range k.chunks {
+		to, from := unsafe.Add(p, ch.off), unsafe.Add(g, ch.off)
+		switch ch.w {
+		case 8:
+			*(*uint64)(to) = *(*uint64)(from)
+		case 4:
+			*(*uint32)(to) = *(*uint32)(from)
+		case 2:
+			*(*uint16)(to) = *(*uint16)(from)
+		default:
+			*(*uint8)(to) = *(*uint8)(from)
+		}
+	}
+	return true
+}
