@@ -110,6 +110,20 @@ func (s Slice[T]) AsSliceMut() (MutView[T], error) {
 // view checks and borrows the region of ref and returns it as a []T. X
 // names the type in errors.
 func view[X, T any](ref marshal.SpanRef, mutable bool) ([]T, memory.Borrow, *byte, error) {
+	if p, total := marshal.View[T](ref); p != nil {
+		// The common case: checked in one call; only the borrow is left.
+		var borrow memory.Borrow
+		var err error
+		if mutable {
+			borrow, err = ref.Mem.Borrows().Mutable(ref.Addr, total)
+		} else {
+			borrow, err = ref.Mem.Borrows().Shared(ref.Addr, total)
+		}
+		if err != nil {
+			return nil, memory.Borrow{}, nil, fail[X]("view", ref.Addr, total, err)
+		}
+		return unsafe.Slice((*T)(p), ref.Len), borrow, (*byte)(unsafe.Add(p, -int(ref.Addr))), nil
+	}
 	c, b, err := span[X, T](ref, "view")
 	if err != nil {
 		return nil, memory.Borrow{}, nil, err

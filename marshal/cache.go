@@ -43,13 +43,7 @@ var recentPtr typecache.Table
 // lookupWord returns the codec of the type whose pointer type has the type
 // word word, under abi, or nil when that type has no layout or was never
 // compiled (For compiles; this finds).
-func lookupWord(word unsafe.Pointer, abi layout.ABI) *codec {
-	row := typecache.RowOf(abi.PointerSize())
-	if c := (*codec)(recentPtr.LoadFirst(word, row)); c != nil {
-		return c
-	}
-	return (*codec)(recentPtr.LoadSecond(word, row))
-}
+func lookupWord(word unsafe.Pointer, abi layout.ABI) *codec { return recentCodec(word, abi) }
 
 // ptrWord is the type word of an interface holding a nil *T: the *T's
 // type, a key as unique as T's that generic code gets without reflect.

@@ -1,9 +1,11 @@
 package marshal
 
 import (
+	"math/bits"
 	"unsafe"
 
 	"github.com/guestkit/guestkit/internal/typecache"
+	"github.com/guestkit/guestkit/layout"
 	"github.com/guestkit/guestkit/memory"
 )
 
@@ -30,7 +32,7 @@ func peek(mem *memory.Memory, addr uint64, c *codec, word unsafe.Pointer) unsafe
 	}
 	abi := mem.ABI()
 	if c == nil || c.ptrWord != word || c.abi != abi {
-		if c = (*codec)(recentPtr.LoadFirst(word, typecache.RowOf(abi.PointerSize()))); c == nil {
+		if c = recentCodec(word, abi); c == nil {
 			return nil
 		}
 	}
@@ -52,6 +54,16 @@ func peek(mem *memory.Memory, addr uint64, c *codec, word unsafe.Pointer) unsafe
 	return p
 }
 
+// recentCodec finds the codec of the type whose pointer type's word is
+// word in both slots of the table of recent types, inline.
+func recentCodec(word unsafe.Pointer, abi layout.ABI) *codec {
+	row := typecache.RowOf(abi.PointerSize())
+	if c := (*codec)(recentPtr.LoadFirst(word, row)); c != nil {
+		return c
+	}
+	return (*codec)(recentPtr.LoadSecond(word, row))
+}
+
 // Poke writes *v as the T at r when it can be written directly (the
 // conditions of Peek, with *v valid) and reports whether it did; on false
 // nothing was written: write the general way, which says why.
@@ -65,7 +77,7 @@ func poke(mem *memory.Memory, addr uint64, c *codec, word, g unsafe.Pointer) boo
 	}
 	abi := mem.ABI()
 	if c == nil || c.ptrWord != word || c.abi != abi {
-		if c = (*codec)(recentPtr.LoadFirst(word, typecache.RowOf(abi.PointerSize()))); c == nil {
+		if c = recentCodec(word, abi); c == nil {
 			return false
 		}
 	}
@@ -102,4 +114,36 @@ func poke(mem *memory.Memory, addr uint64, c *codec, word, g unsafe.Pointer) boo
 		}
 	}
 	return true
+}
+
+// View returns the first byte of the n Ts of s and their length in bytes,
+// when they can be seen as a []T in place: T is transparent, s's memory
+// holds its bytes and is not shared, and the region is in bounds and
+// aligned for the guest and the host; n is not 0. Otherwise it returns
+// nil: view the general way, which says why. The caller borrows the
+// region before it uses the bytes.
+func View[T any](s SpanRef) (unsafe.Pointer, uint64) {
+	return view(s.Mem, s.Addr, s.Len, s.target, ptrWord((*T)(nil)))
+}
+
+func view(mem *memory.Memory, addr, n uint64, c *codec, word unsafe.Pointer) (unsafe.Pointer, uint64) {
+	if mem == nil || mem.Shared() || n == 0 {
+		return nil, 0
+	}
+	abi := mem.ABI()
+	if c == nil || c.ptrWord != word || c.abi != abi {
+		if c = recentCodec(word, abi); c == nil {
+			return nil, 0
+		}
+	}
+	b, ok := mem.Current()
+	hi, total := bits.Mul64(n, c.size)
+	if !ok || !c.transparent || hi != 0 || total == 0 || addr > uint64(len(b)) || uint64(len(b))-addr < total || addr&c.alignMask != 0 {
+		return nil, 0
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), addr)
+	if uintptr(p)&c.goAlignMask != 0 {
+		return nil, 0
+	}
+	return p, total
 }

@@ -72,6 +72,9 @@ func (c Codec[T]) Transparent() bool { return c.c.transparent }
 // src is read once. On error *v may be partly written, but holds no value
 // that failed its check.
 func (c Codec[T]) Decode(src []byte, v *T, mem *memory.Memory) error {
+	if k := c.c; !k.direct && uint64(len(src)) >= k.size && k.size > 0 {
+		return k.step.dec(unsafe.Pointer(unsafe.SliceData(src)), noescape(unsafe.Pointer(v)), mem)
+	}
 	if done, ok := c.DecodeDirect(src, v, mem); done {
 		if ok {
 			return nil

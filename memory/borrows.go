@@ -25,14 +25,14 @@ var (
 // overlapping borrow; a zero-length region never conflicts.
 //
 // The zero Borrows is ready to use and holds nothing. It is safe for
-// concurrent use. A check costs one atomic load while nothing is held, and
+// concurrent use. A check costs two atomic loads while nothing is held, and
 // a time logarithmic in the number of borrows held otherwise. A borrow
 // taken while nothing else is held (one view at a time, the common
 // pattern) goes in a slot of its own, with a few atomic operations and no
 // lock; the rest go in two treaps whose priorities are random per tracker,
 // so no order of guest addresses unbalances them.
 type Borrows struct {
-	held  atomic.Int64 // borrows of nonzero length held, slot included; read without the lock
+	held  atomic.Int64 // borrows of nonzero length in the trees; read without the lock
 	quick slot         // the borrow taken while nothing else was held
 
 	// mu is held for writing to take or release a borrow, and for reading
@@ -54,21 +54,27 @@ type Borrow struct {
 	gen uint64
 }
 
-// slot holds one borrow without the lock. Its state goes from slotFree to
-// slotFilling (only the taker writes start, last and mutable) to slotHeld
-// (anyone may read them), and back to slotFree on release.
+// slot holds one borrow without the lock. Its word is a generation times
+// 4 plus a state, which goes from slotFree to slotFilling (only the taker
+// writes start, last and mutable) to slotHeld (anyone may read them), and
+// back to slotFree with the next generation on release, so stale handles
+// are detected. Taking costs two atomic writes, releasing one.
 type slot struct {
-	state       atomic.Uint32
-	gen         atomic.Uint64 // bumped on release, so stale handles are detected
+	word        atomic.Uint64
 	start, last uint64
 	mutable     bool
 }
 
 const (
-	slotFree uint32 = iota
+	slotFree uint64 = iota
 	slotFilling
 	slotHeld
+	slotState = 3
+	slotGen   = 4 // one generation
 )
+
+// busy reports whether anything is held, in the trees or the slot.
+func (b *Borrows) busy() bool { return b.held.Load() != 0 || b.quick.word.Load()&slotState != slotFree }
 
 // BorrowError describes a conflict between a request and a borrow held.
 type BorrowError struct {
@@ -106,8 +112,10 @@ func (b *Borrows) Mutable(addr, n uint64) (Borrow, error) { return b.take(addr, 
 
 func (b *Borrows) take(addr, n uint64, mutable bool) (Borrow, error) {
 	last := lastByte(addr, n)
-	if n > 0 && b.held.Load() == 0 && b.quick.state.CompareAndSwap(slotFree, slotFilling) {
-		return b.takeQuick(addr, last, n, mutable)
+	if n > 0 && b.held.Load() == 0 {
+		if w := b.quick.word.Load(); w&slotState == slotFree && b.quick.word.CompareAndSwap(w, w|slotFilling) {
+			return b.takeQuick(w, addr, last, n, mutable)
+		}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -134,23 +142,20 @@ func (b *Borrows) take(addr, n uint64, mutable bool) (Borrow, error) {
 // it looks at the slot, so of two borrows taken at once at least one sees
 // the other: if another borrow was counted first, this one is checked
 // against the trees under the lock.
-func (b *Borrows) takeQuick(addr, last, n uint64, mutable bool) (Borrow, error) {
+func (b *Borrows) takeQuick(w, addr, last, n uint64, mutable bool) (Borrow, error) {
 	q := &b.quick
 	q.start, q.last, q.mutable = addr, last, mutable
-	gen := q.gen.Load()
-	q.state.Store(slotHeld)
-	if b.held.Add(1) != 1 {
+	q.word.Store(w | slotHeld)
+	if b.held.Load() != 0 {
 		b.mu.RLock()
 		err := b.treeConflict(addr, last, n, mutable)
 		b.mu.RUnlock()
 		if err != nil {
-			q.gen.Add(1)
-			q.state.Store(slotFree)
-			b.held.Add(-1)
+			q.word.Store(w + slotGen)
 			return Borrow{}, err
 		}
 	}
-	return Borrow{b: b, gen: gen}, nil
+	return Borrow{b: b, gen: w | slotHeld}, nil
 }
 
 // Release ends the borrow. It returns an error matching ErrReleased if the
@@ -161,11 +166,9 @@ func (h Borrow) Release() error {
 	}
 	b := h.b
 	if h.n == nil {
-		if !b.quick.gen.CompareAndSwap(h.gen, h.gen+1) {
+		if !b.quick.word.CompareAndSwap(h.gen, h.gen&^slotState+slotGen) {
 			return ErrReleased
 		}
-		b.quick.state.Store(slotFree)
-		b.held.Add(-1)
 		return nil
 	}
 	b.mu.Lock()
@@ -189,13 +192,20 @@ func (h Borrow) Held() bool {
 	case h.b == nil:
 		return false
 	case h.n == nil:
-		return h.b.quick.gen.Load() == h.gen
+		return h.b.quick.word.Load() == h.gen
 	}
 	return h.n.gen.Load() == h.gen
 }
 
-// Held returns the number of borrows of nonzero length held.
-func (b *Borrows) Held() int { return int(b.held.Load()) }
+// Held returns the number of borrows of nonzero length held (one being
+// taken at this moment included).
+func (b *Borrows) Held() int {
+	n := int(b.held.Load())
+	if b.quick.word.Load()&slotState != slotFree {
+		n++
+	}
+	return n
+}
 
 // Access is an access checked by [Borrows.BeginRead] or
 // [Borrows.BeginWrite]; call End when it is over.
@@ -214,20 +224,20 @@ func (a Access) End() {
 func (b *Borrows) end() { b.mu.RUnlock() }
 
 // BeginRead checks that [addr, addr+n) may be read: that no mutable borrow
-// overlaps it. While nothing is held this is one atomic load. Otherwise
+// overlaps it. While nothing is held this is two atomic loads. Otherwise
 // borrows cannot be taken until the returned Access ends.
 func (b *Borrows) BeginRead(addr, n uint64) (a Access, err error) {
-	if b.held.Load() != 0 {
+	if b.busy() {
 		a, err = b.beginSlow(addr, n, false)
 	}
 	return
 }
 
 // BeginWrite checks that [addr, addr+n) may be written: that no borrow
-// overlaps it. While nothing is held this is one atomic load. Otherwise
+// overlaps it. While nothing is held this is two atomic loads. Otherwise
 // borrows cannot be taken until the returned Access ends.
 func (b *Borrows) BeginWrite(addr, n uint64) (a Access, err error) {
-	if b.held.Load() != 0 {
+	if b.busy() {
 		a, err = b.beginSlow(addr, n, true)
 	}
 	return
@@ -260,10 +270,10 @@ func (b *Borrows) conflict(start, last, n uint64, write bool) error {
 		return err
 	}
 	q := &b.quick
-	state := q.state.Load()
+	state := q.word.Load() & slotState
 	for state == slotFilling { // a few stores away from slotHeld
 		runtime.Gosched()
-		state = q.state.Load()
+		state = q.word.Load() & slotState
 	}
 	if state == slotHeld && (write || q.mutable) && q.start <= last && start <= q.last {
 		return conflictError(start, n, write, q.start, q.last, q.mutable)
