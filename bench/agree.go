@@ -253,13 +253,13 @@ func (c *Checker[T]) compare(op string, m mem, in Input[T], gv any, gerr error, 
 func (c *Checker[T]) runEncode(m mem, in Input[T], hand func(uint32, T) error) *Disagreement {
 	b := m.bytes()
 	place(b, in)
-	before := bytes.Clone(b)
+	before, afterG, afterH := c.scratch(0, b), c.scratch(1, b), c.scratch(2, b)
 	v := *in.Value
 	gerr := guestptr.New[T](m.gk, uint64(in.Addr)).Write(v)
-	afterG := bytes.Clone(b)
+	copy(afterG, b)
 	copy(b, before)
 	_, herr, p := call(func() (struct{}, error) { return struct{}{}, hand(in.Addr, v) })
-	afterH := bytes.Clone(b)
+	copy(afterH, b)
 	copy(b, before)
 
 	d := c.disagreement("encode", m, in)
@@ -317,14 +317,24 @@ func (c *Checker[T]) runEncode(m mem, in Input[T], hand func(uint32, T) error) *
 	return nil
 }
 
+// scratch returns the checker's i-th scratch buffer holding a copy of b.
+func (c *Checker[T]) scratch(i int, b []byte) []byte {
+	if len(c.bufs[i]) != len(b) {
+		c.bufs[i] = make([]byte, len(b))
+	}
+	copy(c.bufs[i], b)
+	return c.bufs[i]
+}
+
 // firstChange returns the first offset outside [start, end) where a and b
 // differ, or -1.
 func firstChange(a, b []byte, start, end uint64) int {
+	start, end = min(start, uint64(len(a))), min(max(start, end), uint64(len(a)))
+	if bytes.Equal(a[:start], b[:start]) && bytes.Equal(a[end:], b[end:]) {
+		return -1
+	}
 	for i := range a {
-		if uint64(i) >= start && uint64(i) < end {
-			continue
-		}
-		if a[i] != b[i] {
+		if (uint64(i) < start || uint64(i) >= end) && a[i] != b[i] {
 			return i
 		}
 	}

@@ -85,6 +85,7 @@ type Checker[T any] struct {
 	sinkV  T
 	sinkL  []T
 	sinkE  error
+	bufs   [3][]byte // scratch copies of a memory, for encode checks
 	closed bool
 }
 

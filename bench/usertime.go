@@ -47,7 +47,7 @@ type TimingRow struct {
 func (r TimingRow) Verdict() string {
 	switch {
 	case r.Ratio > 1.05:
-		return fmt.Sprintf("guestkit %.2fx slower (+%.1f ns/op)", r.Ratio, r.GuestkitNs-r.HandNs)
+		return fmt.Sprintf("guestkit %.2fx slower (%+.1f ns/op)", r.Ratio, r.GuestkitNs-r.HandNs)
 	case r.Ratio > 0 && r.Ratio < 0.95:
 		return fmt.Sprintf("guestkit %.2fx faster", 1/r.Ratio)
 	}
