@@ -31,6 +31,7 @@ type Disagreement struct {
 	Addr   uint32    // the guest address
 	N      uint32    // the list length (1 for a single value)
 	Bytes  []byte    // the guest bytes at Addr before the call
+	Value  string    // for encode: the value written, as %+v
 	// Field is the field at fault: the one guestkit's error names, else
 	// the first field whose values differ, else the field the input made
 	// invalid. Empty when none applies (an address fault).
@@ -58,6 +59,9 @@ func (d *Disagreement) Error() string {
 	}
 	w := max(len(d.Hand), len("guestkit")) + 1
 	fmt.Fprintf(&sb, "  %-*s %s\n", w, "field:", field)
+	if d.Value != "" {
+		fmt.Fprintf(&sb, "  %-*s %s\n", w, "value:", d.Value)
+	}
 	fmt.Fprintf(&sb, "  %-*s %s\n", w, "guestkit:", d.Guestkit)
 	fmt.Fprintf(&sb, "  %-*s %s\n", w, d.Hand+":", d.Handwritten)
 	if d.Diff != "" {
@@ -252,7 +256,14 @@ func (c *Checker[T]) compare(op string, m mem, in Input[T], gv any, gerr error, 
 
 func (c *Checker[T]) runEncode(m mem, in Input[T], hand func(uint32, T) error) *Disagreement {
 	b := m.bytes()
-	place(b, in)
+	// The value's bytes complemented lie under it, so that a field the
+	// hand-written code fails to write cannot pass for written.
+	under := in
+	under.Bytes = make([]byte, len(in.Bytes))
+	for i, x := range in.Bytes {
+		under.Bytes[i] = ^x
+	}
+	place(b, under)
 	before, afterG, afterH := c.scratch(0, b), c.scratch(1, b), c.scratch(2, b)
 	v := *in.Value
 	gerr := guestptr.New[T](m.gk, uint64(in.Addr)).Write(v)
@@ -262,7 +273,8 @@ func (c *Checker[T]) runEncode(m mem, in Input[T], hand func(uint32, T) error) *
 	copy(afterH, b)
 	copy(b, before)
 
-	d := c.disagreement("encode", m, in)
+	d := c.disagreement("encode", m, under)
+	d.Value = fmt.Sprintf("%+v", v)
 	d.Guestkit, d.Handwritten = result(nil, gerr, nil), result(nil, herr, p)
 	if f, ok := blame(gerr); ok {
 		d.Field = f
