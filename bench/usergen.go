@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -450,7 +451,12 @@ func (c *Checker[T]) input(g *gen, i int) Input[T] {
 		if c.list && g.rng.IntN(2) == 0 {
 			// A count whose byte length does not fit 32 bits: in uint32
 			// arithmetic n*size wraps to a small number.
+			// The least such n, or the one whose byte length is a
+			// multiple of 2^32 (wrapping to exactly 0); or one more.
 			wn := (1<<32 + size - 1) / size
+			if g.rng.IntN(2) == 0 {
+				wn = 1 << 32 >> bits.TrailingZeros64(size)
+			}
 			wn += g.rng.Uint64N(2)
 			in.N = uint32(wn)
 			in.What = fmt.Sprintf("n %d: %d*%d bytes wrap 32 bits to %d", wn, wn, size, uint32(wn*size))

@@ -47,7 +47,7 @@ func WazeroWriteFilestat(mem api.Memory, addr uint32, v Filestat) error {
 
 // WazeroPollSubscriptions reads the n subscriptions at in as poll_oneoff
 // does before it acts on them: n == 0 is EINVAL; one view of n*48 bytes
-// (a uint32 product); per subscription the tag at +8 and the case at +16;
+// (a uint32 product) and one of n*32 for the events; per subscription the tag at +8 and the case at +16;
 // a clock's flags must be 0 or 1 (wazero then refuses 1, absolute time,
 // with ENOTSUP: a missing feature, not a decoding matter, so it is
 // accepted here) and its clock id is not checked; an fd case with a
@@ -58,6 +58,12 @@ func WazeroPollSubscriptions(mem api.Memory, in, n uint32) ([]Subscription, erro
 	}
 	inBuf, ok := mem.Read(in, n*48)
 	if !ok {
+		return nil, EFAULT
+	}
+	// poll_oneoff then takes a view of n*32 bytes for the events at out,
+	// EFAULT if it fails; modelled at out = 0, where it is likeliest to
+	// succeed.
+	if _, ok := mem.Read(0, n*32); !ok {
 		return nil, EFAULT
 	}
 	var out []Subscription
