@@ -75,3 +75,25 @@ func TestTiming(t *testing.T) {
 	t.Run("Subscription", func(t *testing.T) { subscriptionChecker(t).Report(t, *rounds, *block) })
 	t.Run("Iovecs", func(t *testing.T) { iovecsChecker(t).Report(t, *rounds, *block) })
 }
+
+// The fuzz targets: seeded with the checker's own inputs, then mutated by
+// the fuzzer; any disagreement fails.
+//
+//	go test ./bench/wasidecoders -run '^$' -fuzz FuzzFdstat -fuzztime 30s
+func FuzzFdstat(f *testing.F) {
+	c := fdstatChecker(f)
+	c.AddSeeds(f, 1, 100)
+	f.Fuzz(c.Fuzz)
+}
+
+func FuzzSubscription(f *testing.F) {
+	c := subscriptionChecker(f)
+	c.AddSeeds(f, 1, 100)
+	f.Fuzz(c.Fuzz)
+}
+
+func FuzzIovecs(f *testing.F) {
+	c := iovecsChecker(f)
+	c.AddSeeds(f, 1, 100)
+	f.Fuzz(c.Fuzz)
+}
