@@ -254,20 +254,11 @@ func (g *gen) bad(s site) (v uint64, what string, ok bool) {
 					return b
 				}
 			}
-		}, out&-out, 1<<(63-bitsLeading(out)))
+		}, out&-out, 1<<(63-bits.LeadingZeros64(out)))
 		v = bit | g.rng.Uint64()&l.Check.Mask
 		return v, fmt.Sprintf("%s = %#x (flags outside mask %#x)", name, v, l.Check.Mask), true
 	}
 	return 0, "", false
-}
-
-func bitsLeading(x uint64) int {
-	n := 0
-	for x&(1<<63) == 0 {
-		x <<= 1
-		n++
-	}
-	return n
 }
 
 // setGo sets the field s names in the Go value at rv to the guest value v,
