@@ -146,6 +146,9 @@ func newChecker[T any](name string, opts *Options) (*Checker[T], error) {
 	if c.lay.Size == 0 {
 		return nil, fmt.Errorf("bench: %s has guest size 0: nothing to check", c.typ)
 	}
+	if n := uint64(maxN) * c.lay.Size; n > uint64(c.size)/2 {
+		return nil, fmt.Errorf("bench: %d bytes of %s (MaxList %d) need more than half of a %d-byte memory: raise Options.Pages", n, c.typ, maxN, c.size)
+	}
 	c.lin = memory.New(uint64(c.size))
 	c.ctx = wazeromem.WithAllocator(context.Background())
 	c.rt = wazero.NewRuntime(c.ctx)
