@@ -6,6 +6,7 @@ replace github.com/guestkit/guestkit => ../..
 
 require (
 	github.com/bytecodealliance/wasmtime-go/v44 v44.0.0
+	github.com/google/go-cmp v0.7.0
 	github.com/guestkit/guestkit v0.0.0-00010101000000-000000000000
 )
 
