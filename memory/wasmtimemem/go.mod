@@ -10,4 +10,8 @@ require (
 	github.com/guestkit/guestkit v0.0.0-00010101000000-000000000000
 )
 
-require github.com/fatih/structtag v1.2.0 // indirect
+require (
+	github.com/fatih/structtag v1.2.0 // indirect
+	github.com/tetratelabs/wazero v1.12.0 // indirect
+	golang.org/x/sys v0.44.0 // indirect
+)

@@ -15,11 +15,17 @@
 //
 // wasmtime-go does not tell its embedder when a memory grows (it has no
 // binding for wasmtime's memory creator), so [New] wraps the memory
-// (memory.Wrap): every access asks wasmtime for the memory's current bytes
-// (wasmtime.Memory.UnsafeData, two cgo calls). Accesses after growth, by the
-// guest's memory.grow or the host's wasmtime.Memory.Grow, therefore reach
-// the new bytes, and the memory's ABI (layout.Wasm32, or layout.Wasm64 for
-// a memory64 memory) comes from its type.
+// (memory.Wrap): every access asks wasmtime for the memory's current bytes.
+// Accesses after growth, by the guest's memory.grow or the host's
+// wasmtime.Memory.Grow, therefore reach the new bytes. The memory's ABI
+// (layout.Wasm32, or layout.Wasm64 for a memory64 memory) comes from its
+// type.
+//
+// For a memory of a *wasmtime.Store, an access costs one cgo call (the
+// adapter calls wasmtime's C API for the data pointer and size together,
+// with the store's context looked up once), where mem.UnsafeData(store)
+// costs four. For a *wasmtime.Caller, or if a wasmtime-go version changes
+// the fields this relies on, the adapter uses UnsafeData.
 //
 // # Growth and views
 //
@@ -49,7 +55,8 @@
 // # Limits
 //
 // wasmtime-go has no binding for shared memories, so every memory is
-// unshared. A memory whose store has been closed shows 0 bytes: every access
+// unshared. A memory whose store has been closed, or made from a
+// *wasmtime.Caller whose call has returned, shows 0 bytes: every access
 // fails with guestptr.ErrOutOfBounds instead of crashing.
 package wasmtimemem
 
@@ -72,24 +79,47 @@ const ReservedBytes = 4 << 30
 //
 // store is normally the *wasmtime.Store, and the memory is good for as long
 // as the store is open. A *wasmtime.Caller works as well, but only during
-// its host call: do not use the memory after the call returns.
+// its host call (the memory has 0 bytes after it returns), and each access
+// costs four cgo calls instead of one.
 //
 // Make one memory per wasmtime memory and share it between host calls, so
 // that they share one borrow tracker (a view taken in one call is then seen
-// by the next). A nil mem gives a memory of 0 bytes.
+// by the next). A nil mem or store, or a closed store, gives a memory of 0
+// bytes.
 func New(store wasmtime.Storelike, mem *wasmtime.Memory) *memory.Memory {
-	if store == nil || mem == nil {
+	is64, ok := is64(store, mem)
+	if !ok {
 		return memory.Over(nil, layout.Wasm32, false)
 	}
 	abi := layout.Wasm32
-	if mem.Type(store).Is64() {
+	if is64 {
 		abi = layout.Wasm64
+	}
+	if st, ok := store.(*wasmtime.Store); ok {
+		if s := newStoreMemory(st, mem); s != nil {
+			return memory.Wrap(s.bytes, abi, false)
+		}
 	}
 	return memory.Wrap(func() []byte { return bytesOf(store, mem) }, abi, false)
 }
 
-// bytesOf returns mem's current bytes, or nil once the store is closed
-// (wasmtime-go panics on the use of a closed store).
+// is64 reports whether mem is a memory64 memory; ok is false when there is
+// no memory or store to ask (nil, or closed: wasmtime-go panics then).
+func is64(store wasmtime.Storelike, mem *wasmtime.Memory) (is64, ok bool) {
+	if store == nil || mem == nil {
+		return false, false
+	}
+	defer func() {
+		if recover() != nil {
+			is64, ok = false, false
+		}
+	}()
+	return mem.Type(store).Is64(), true
+}
+
+// bytesOf returns mem's current bytes through wasmtime-go's API, or nil
+// once the store is closed or the caller's call returned (wasmtime-go
+// panics then).
 func bytesOf(store wasmtime.Storelike, mem *wasmtime.Memory) (b []byte) {
 	defer func() {
 		if recover() != nil {
