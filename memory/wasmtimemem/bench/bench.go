@@ -131,12 +131,12 @@ func (h Handwritten) ReadSubscription(addr uint64) (bench.Subscription, error) {
 
 // Env is bench's fixture in a wasmtime memory, with both impls bound to it.
 type Env struct {
-	Fixture     *bench.Fixture
-	Store       *wasmtime.Store
-	Mem         *wasmtime.Memory
-	Guestkit    bench.Guestkit // over wasmtimemem.New(Store, Mem)
-	UnsafeData  bench.Guestkit // over memory.Wrap of Mem.UnsafeData(Store)
-	Handwritten Handwritten
+	Fixture     *bench.Fixture   // the image and its values
+	Store       *wasmtime.Store  // the store of Mem; close it when done
+	Mem         *wasmtime.Memory // the wasmtime memory holding the image
+	Guestkit    bench.Guestkit   // over wasmtimemem.New(Store, Mem)
+	UnsafeData  bench.Guestkit   // over memory.Wrap of Mem.UnsafeData(Store)
+	Handwritten Handwritten      // over Mem, through wasmtime-go's API
 }
 
 // NewEnv loads the fixture into a new wasmtime memory of bench.MemPages
