@@ -73,7 +73,8 @@ import (
 // Only a memory64 memory can grow past it.
 const ReservedBytes = 4 << 30
 
-// New returns the guestkit memory of mem, a memory of store. Every access
+// New returns the guestkit memory of mem, a memory of store (wasmtime
+// aborts the process when a memory is used with another store). Every access
 // fetches mem's bytes from wasmtime, so it sees growth; see the package
 // documentation for what growth allows and for concurrency.
 //
