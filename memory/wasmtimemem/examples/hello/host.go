@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"text/tabwriter"
+
+	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// The errno-like statuses guestkit.hello returns (WASI preview1 numbering).
+const (
+	errnoSuccess = 0
+	errnoBusy    = 10 // a view holds the region
+	errnoFault   = 21 // a pointer or length leaves memory, or is misaligned
+	errnoIlseq   = 25 // the name is not UTF-8
+	errnoInval   = 28 // a bool, enum, flags or shape kind is out of range
+	errnoIO      = 29 // anything else
+	errnoNotsup  = 58 // a request version other than 1
+)
+
+// errVersion reports a request version this host does not speak.
+var errVersion = errors.New("unsupported request version")
+
+// host implements guestkit.hello(req, out) -> i32. It touches guest memory
+// only through guestptr: every offset comes from the Go types' layouts.
+type host struct {
+	// out receives the host's report of each request.
+	out io.Writer
+	// calls counts calls; valid is set once a request was read in full and
+	// its reply written; err is the last error.
+	calls int
+	valid bool
+	err   error
+}
+
+// hello serves one call: it reads the request at reqAddr, reports it, and
+// writes the reply at outAddr and the greeting into the guest's buffer. On
+// error it reports the error and returns a nonzero errno; every check comes
+// before the first write, so guest memory is unchanged.
+func (h *host) hello(mem *memory.Memory, reqAddr, outAddr uint64) int32 {
+	h.calls++
+	if err := h.serve(mem, reqAddr, outAddr); err != nil {
+		h.err = err
+		fmt.Fprintf(h.out, "error: %v\n", err)
+		return errno(err)
+	}
+	h.valid = true
+	return errnoSuccess
+}
+
+func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
+	req, err := guestptr.New[Request](mem, reqAddr).Read()
+	if err != nil {
+		return err
+	}
+	if req.Version != 1 {
+		return fmt.Errorf("%w %d", errVersion, req.Version)
+	}
+	owner, err := req.Owner.Read()
+	if err != nil {
+		return fmt.Errorf("owner: %w", err)
+	}
+	name, err := req.Name.Read()
+	if err != nil {
+		return fmt.Errorf("name: %w", err)
+	}
+	items, err := req.Items.ToSlice()
+	if err != nil {
+		return fmt.Errorf("items: %w", err)
+	}
+	h.report(req, owner, name, items)
+
+	// The guest's greeting buffer is an input inside the reply; the rest
+	// of the reply is still garbage, so read just that field.
+	out := guestptr.New[Reply](mem, outAddr)
+	bufField, err := guestptr.Field[guestptr.Slice[byte]](out, "Greeting")
+	if err != nil {
+		return err
+	}
+	buf, err := bufField.Read()
+	if err != nil {
+		return fmt.Errorf("reply: %w", err)
+	}
+	greeting := []byte("hello, " + name)
+	greeting = greeting[:min(uint64(len(greeting)), buf.Len())]
+	dst, _ := buf.Range(0, uint64(len(greeting))) // cannot fail: 0 <= len <= buf.Len()
+	// Check the greeting's bytes before writing anything, so that a bad
+	// buffer leaves the reply untouched too.
+	if _, err := dst.ToSlice(); err != nil {
+		return fmt.Errorf("greeting: %w", err)
+	}
+
+	rep := Reply{
+		Status:       0,
+		ColorEcho:    req.Color,
+		PermsGranted: req.Perms & (PermRead | PermWrite),
+		Checksum:     fnv1a64(name),
+		ItemsSeen:    uint32(len(items)),
+		Greeting:     buf,
+		GreetingLen:  uint32(len(greeting)),
+	}
+	for _, it := range items {
+		rep.TotalWeight += float64(it.Count) * it.Weight
+	}
+	if err := out.Write(rep); err != nil {
+		return fmt.Errorf("reply: %w", err)
+	}
+	if err := dst.CopyFromSlice(greeting); err != nil {
+		return fmt.Errorf("greeting: %w", err)
+	}
+	fmt.Fprintf(h.out, "reply status=%d color=%s perms=%s checksum=0x%016x total_weight=%g items_seen=%d greeting=%q\n",
+		rep.Status, rep.ColorEcho, rep.PermsGranted, rep.Checksum, rep.TotalWeight, rep.ItemsSeen, greeting)
+	return nil
+}
+
+// report prints a request readably.
+func (h *host) report(req Request, owner Item, name string, items []Item) {
+	urgent := ""
+	if req.Urgent {
+		urgent = " (urgent)"
+	}
+	fmt.Fprintf(h.out, "request v%d from %q%s color=%s perms=%s\n", req.Version, name, urgent, req.Color, req.Perms)
+	fmt.Fprintf(h.out, "  owner  item %d, %s, count %d, weight %g\n", owner.ID, owner.Color, owner.Count, owner.Weight)
+	fmt.Fprintf(h.out, "  shape  %s\n", req.Shape)
+	fmt.Fprintf(h.out, "  items  %d:\n", len(items))
+	tw := tabwriter.NewWriter(h.out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\tid\tcolor\tcount\tweight\t\n")
+	for _, it := range items {
+		fmt.Fprintf(tw, "\t%d\t%s\t%d\t%g\t\n", it.ID, it.Color, it.Count, it.Weight)
+	}
+	tw.Flush()
+}
+
+// fnv1a64 is the FNV-1a 64-bit hash of s.
+func fnv1a64(s string) uint64 {
+	h := fnv.New64a()
+	io.WriteString(h, s)
+	return h.Sum64()
+}
+
+// errno maps an error to the status returned to the guest.
+func errno(err error) int32 {
+	switch {
+	case errors.Is(err, guestptr.ErrOutOfBounds), errors.Is(err, guestptr.ErrOverflow),
+		errors.Is(err, guestptr.ErrMisaligned), errors.Is(err, guestptr.ErrNoMemory):
+		return errnoFault
+	case errors.Is(err, guestptr.ErrInvalidUTF8):
+		return errnoIlseq
+	case errors.Is(err, guestptr.ErrInvalidBool), errors.Is(err, guestptr.ErrInvalidEnum),
+		errors.Is(err, guestptr.ErrInvalidFlags), errors.Is(err, guestptr.ErrInvalidTag):
+		return errnoInval
+	case errors.Is(err, guestptr.ErrBorrowed):
+		return errnoBusy
+	case errors.Is(err, errVersion):
+		return errnoNotsup
+	}
+	return errnoIO
+}

@@ -1,0 +1,176 @@
+// Command hello is guestkit's examples/hello on wasmtime instead of wazero:
+// the same C guest sends the host a request full of guest pointers, and the
+// same host code (host.go and types.go, copies of examples/hello's, which a
+// test keeps identical) answers it through guestptr, over a wasmtime memory
+// adapted by wasmtimemem. It prints what `go run ./examples/hello` prints.
+//
+//	go run ./examples/hello                   # the C guest, guest/hello.wasm (embedded)
+//	go run ./examples/hello -wasm=guest.wasm  # another build of a hello guest
+//
+// (run from memory/wasmtimemem). The guest imports WASI, which wasmtime
+// provides; its stdout goes to a temporary file, printed with the "guest: "
+// prefix once it exits. The guest prints only after the host has answered,
+// so the output is in the order wazero's streaming gives.
+//
+// hello exits 0 only if the guest exited 0 and the host saw a valid request.
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/bytecodealliance/wasmtime-go/v44"
+
+	"github.com/guestkit/guestkit/memory"
+	"github.com/guestkit/guestkit/memory/wasmtimemem"
+)
+
+// helloWasm is examples/hello's C guest, copied byte for byte (a test checks
+// the copy), since a Go module cannot embed files of another.
+//
+//go:embed guest/hello.wasm
+var helloWasm []byte
+
+func main() {
+	path := flag.String("wasm", "", "the guest module to run (default: the embedded C guest)")
+	flag.Parse()
+	wasm := helloWasm
+	if *path != "" {
+		var err error
+		if wasm, err = os.ReadFile(*path); err != nil {
+			fmt.Fprintln(os.Stderr, "hello:", err)
+			os.Exit(1)
+		}
+	}
+	if err := run(wasm, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stdout, "hello: FAIL:", err)
+		os.Exit(1)
+	}
+}
+
+// run runs the WASI command wasm on wasmtime with guestkit.hello provided,
+// writing the host's report and the guest's output to stdout. It returns nil
+// only if the guest exited 0 and the host saw a valid request.
+func run(wasm []byte, stdout io.Writer) error {
+	engine := wasmtime.NewEngine()
+	module, err := wasmtime.NewModule(engine, wasm)
+	if err != nil {
+		return err
+	}
+	store := wasmtime.NewStore(engine)
+	defer store.Close()
+
+	dir, err := os.MkdirTemp("", "wasmtime-hello-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	outPath, errPath := filepath.Join(dir, "stdout"), filepath.Join(dir, "stderr")
+	wasi := wasmtime.NewWasiConfig()
+	wasi.SetArgv([]string{"hello"})
+	if err := wasi.SetStdoutFile(outPath); err != nil {
+		return fmt.Errorf("stdout: %w", err)
+	}
+	if err := wasi.SetStderrFile(errPath); err != nil {
+		return fmt.Errorf("stderr: %w", err)
+	}
+	store.SetWasi(wasi)
+
+	linker := wasmtime.NewLinker(engine)
+	if err := linker.DefineWasi(); err != nil {
+		return err
+	}
+	h := &host{out: &prefixWriter{w: stdout, prefix: "host: "}}
+	// One guestkit memory for the guest's memory, made once it exists and
+	// shared by every call: views taken in one call are seen by the next.
+	var mem *memory.Memory
+	err = linker.FuncWrap("guestkit", "hello", func(req, out int32) int32 {
+		return h.hello(mem, uint64(uint32(req)), uint64(uint32(out)))
+	})
+	if err != nil {
+		return err
+	}
+	instance, err := linker.Instantiate(store, module)
+	if err != nil {
+		return err
+	}
+	var wmem *wasmtime.Memory
+	if ext := instance.GetExport(store, "memory"); ext != nil {
+		wmem = ext.Memory()
+	}
+	mem = wasmtimemem.New(store, wmem)
+
+	start := instance.GetFunc(store, "_start")
+	if start == nil {
+		return errors.New("the guest is not a WASI command: it exports no _start")
+	}
+	var code int32
+	_, callErr := start.Call(store)
+	if callErr != nil {
+		var exit *wasmtime.Error
+		status, ok := int32(0), false
+		if errors.As(callErr, &exit) {
+			status, ok = exit.ExitStatus()
+		}
+		if !ok {
+			return fmt.Errorf("guest trapped: %w", callErr)
+		}
+		code = status
+	}
+	for _, f := range []struct{ path, prefix string }{{outPath, "guest: "}, {errPath, "guest stderr: "}} {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return err
+		}
+		pw := &prefixWriter{w: stdout, prefix: f.prefix}
+		if _, err := pw.Write(b); err != nil {
+			return err
+		}
+	}
+
+	switch {
+	case code != 0:
+		return fmt.Errorf("the guest exited with code %d", code)
+	case h.calls == 0:
+		return errors.New("the guest exited 0 without calling guestkit.hello")
+	case !h.valid:
+		return fmt.Errorf("the guest exited 0 but the host saw no valid request: %v", h.err)
+	}
+	fmt.Fprintf(stdout, "hello: ok: the guest exited 0 and the host saw a valid request\n")
+	return nil
+}
+
+// prefixWriter writes each line to w with prefix in front.
+type prefixWriter struct {
+	w       io.Writer
+	prefix  string
+	midLine bool
+}
+
+// Write writes b, a prefix in front of each line begun, in one Write to
+// p.w. It reports len(b) on success, since the prefixes are not b's bytes.
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var buf bytes.Buffer
+	for rest := b; len(rest) > 0; {
+		if !p.midLine {
+			buf.WriteString(p.prefix)
+		}
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i+1]
+		}
+		buf.Write(line)
+		p.midLine = line[len(line)-1] != '\n'
+		rest = rest[len(line):]
+	}
+	if _, err := p.w.Write(buf.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/guestkit/guestkit/guestptr"
+	wa "github.com/guestkit/guestkit/internal/wasmasm"
+	"github.com/guestkit/guestkit/memory"
+)
+
+// wazeroHello is guestkit's examples/hello, the same example on wazero.
+const wazeroHello = "../../../../examples/hello"
+
+// TestSameHostAsWazero checks that this example runs examples/hello's host
+// code and guest: host.go, types.go, host_test.go and guest/hello.wasm are
+// byte-for-byte copies, and prefixWriter is declared the same way.
+func TestSameHostAsWazero(t *testing.T) {
+	for _, f := range []string{"host.go", "types.go", "host_test.go", "guest/hello.wasm"} {
+		want, err := os.ReadFile(filepath.Join(wazeroHello, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s: copy it again", f, filepath.Join(wazeroHello, f))
+		}
+	}
+	for _, name := range []string{"prefixWriter", "Write"} {
+		want, got := declOf(t, filepath.Join(wazeroHello, "main.go"), name), declOf(t, "main.go", name)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-wazero +wasmtime):\n%s", name, diff)
+		}
+	}
+}
+
+// declOf returns the source of the type or function called name in the Go
+// file path.
+func declOf(t *testing.T, path, name string) string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Decls {
+		var node any
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Name.Name == name {
+				node = d
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				if ts, ok := s.(*ast.TypeSpec); ok && ts.Name.Name == name {
+					node = d
+				}
+			}
+		}
+		if node != nil {
+			var b strings.Builder
+			if err := printer.Fprint(&b, fset, node); err != nil {
+				t.Fatal(err)
+			}
+			return b.String()
+		}
+	}
+	t.Fatalf("%s declares no %s", path, name)
+	return ""
+}
+
+// wazeroGolden returns the golden output of examples/hello on wazero (the
+// constant golden in its main_test.go), which examples/hello's tests check
+// `go run ./examples/hello` prints.
+func wazeroGolden(t *testing.T) string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(wazeroHello, "main_test.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+			for _, s := range g.Specs {
+				vs := s.(*ast.ValueSpec)
+				if len(vs.Names) == 1 && vs.Names[0].Name == "golden" {
+					lit, ok := vs.Values[0].(*ast.BasicLit)
+					if !ok {
+						t.Fatal("golden is not a literal")
+					}
+					s, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return s
+				}
+			}
+		}
+	}
+	t.Fatal("examples/hello/main_test.go declares no golden")
+	return ""
+}
+
+// TestRunCGuest runs the C guest on wasmtime and checks the output is what
+// examples/hello prints on wazero, line for line.
+func TestRunCGuest(t *testing.T) {
+	golden := wazeroGolden(t)
+	var out bytes.Buffer
+	if err := run(helloWasm, &out); err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if diff := cmp.Diff(golden, out.String()); diff != "" {
+		t.Errorf("output (-wazero +wasmtime):\n%s", diff)
+	}
+	// The guest's own verdict, in case golden ever stops saying it.
+	if !strings.Contains(out.String(), "guest: PASS: all 13 checks passed\n") {
+		t.Errorf("the guest did not pass all 13 checks:\n%s", out.String())
+	}
+}
+
+// TestRunGoGuest runs examples/hello's Go guest (GOOS=wasip1, built now)
+// on wasmtime: the same output as on wazero.
+func TestRunGoGuest(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "goguest.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, ".")
+	cmd.Dir = filepath.Join(wazeroHello, "goguest")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("GOOS=wasip1 GOARCH=wasm go build in %s: %v\n%s", cmd.Dir, err, msg)
+	}
+	wasm, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	if err := run(wasm, &stdout); err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if diff := cmp.Diff(wazeroGolden(t), stdout.String()); diff != "" {
+		t.Errorf("output (-wazero +wasmtime):\n%s", diff)
+	}
+}
+
+// TestPrefixWriter checks that lines split across writes get one prefix.
+func TestPrefixWriter(t *testing.T) {
+	var out bytes.Buffer
+	w := &prefixWriter{w: &out, prefix: "> "}
+	for _, s := range []string{"a", "b\nc\n", "", "\n", "d\ne"} {
+		if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", s, n, err)
+		}
+	}
+	if got, want := out.String(), "> ab\n> c\n> \n> d\n> e"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestRunRejectsBadGuests checks run's verdict on guests that are not
+// WASI commands or trap.
+func TestRunRejectsBadGuests(t *testing.T) {
+	for _, tc := range []struct {
+		name, err string
+		wasm      []byte
+	}{
+		{"not wasm", "failed to parse WebAssembly module", []byte("hello")},
+		{"no _start", "exports no _start", wa.Module()},
+		{"trap", "guest trapped", wa.Module(
+			wa.Section(wa.SecType, wa.FuncType(nil, nil)),
+			wa.Section(wa.SecFunction, wa.Uleb(0)),
+			wa.Section(wa.SecExport, wa.Export("_start", wa.ExportFunc, 0)),
+			wa.Section(wa.SecCode, wa.Code(nil, []byte{0x00})), // unreachable
+		)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(tc.wasm, &out)
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("run: %v, want an error containing %q", err, tc.err)
+			}
+		})
+	}
+}
+
+// helloGuest assembles a guest whose memory starts as mem's first 0x700
+// bytes (the request built by newRequest) and whose _start calls
+// guestkit.hello(reqAddr, outAddr), then exits with the status it returned,
+// or drops the status and exits 0 when exitWithStatus is false, or never
+// calls hello when callHello is false. (examples/hello's test guest.)
+func helloGuest(mem *memory.Memory, callHello, exitWithStatus bool) []byte {
+	body := [][]byte{wa.I32Const(reqAddr), wa.I32Const(outAddr), wa.Call(0), wa.Call(1)}
+	switch {
+	case !callHello:
+		body = nil
+	case !exitWithStatus:
+		body[3] = []byte{wa.OpDrop}
+	}
+	return wa.Module(
+		wa.Section(wa.SecType,
+			wa.FuncType([]byte{wa.I32, wa.I32}, []byte{wa.I32}), // guestkit.hello
+			wa.FuncType([]byte{wa.I32}, nil),                    // proc_exit
+			wa.FuncType(nil, nil)),                              // _start
+		wa.Section(wa.SecImport,
+			wa.ImportFunc("guestkit", "hello", 0),
+			wa.ImportFunc("wasi_snapshot_preview1", "proc_exit", 1)),
+		wa.Section(wa.SecFunction, wa.Uleb(2)),
+		wa.Section(wa.SecMemory, wa.MemoryType(1)),
+		wa.Section(wa.SecExport, wa.Export("_start", wa.ExportFunc, 2), wa.Export("memory", wa.ExportMemory, 0)),
+		wa.Section(wa.SecCode, wa.Code(nil, body...)),
+		wa.Section(wa.SecData, wa.DataSegment(0, mem.Bytes()[:0x700])),
+	)
+}
+
+// TestRunVerdict runs hand-assembled guests that send a valid or a
+// corrupted request through wasmtime and wasmtimemem, and checks run
+// succeeds only when the guest exits 0 and the host saw a valid request:
+// examples/hello's TestRunVerdict, on wasmtime.
+func TestRunVerdict(t *testing.T) {
+	golden := wazeroGolden(t)
+	hostReport := golden[:strings.Index(golden, "guest: ")]
+	badColor := func(t *testing.T, mem *memory.Memory) {
+		must(t, guestptr.Cast[uint8](reqField[Color](t, mem, "Color")).Write(7))
+	}
+	const colorErr = "read guestptr.Ptr[main.Request] at 0x100: field Color: invalid enum 7 (main.Color has 3 cases)"
+	for _, tc := range []struct {
+		name             string
+		corrupt          func(t *testing.T, mem *memory.Memory)
+		call, exitWithRC bool
+		err, out         string // err is "" for success
+	}{
+		{name: "valid", call: true, exitWithRC: true,
+			out: hostReport + "hello: ok: the guest exited 0 and the host saw a valid request\n"},
+		{name: "corrupt, guest exits with the status", corrupt: badColor, call: true, exitWithRC: true,
+			err: "the guest exited with code 28", out: "host: error: " + colorErr + "\n"},
+		{name: "corrupt, guest ignores the status", corrupt: badColor, call: true,
+			err: "the guest exited 0 but the host saw no valid request: " + colorErr, out: "host: error: " + colorErr + "\n"},
+		{name: "no call",
+			err: "the guest exited 0 without calling guestkit.hello"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := newRequest(t)
+			if tc.corrupt != nil {
+				tc.corrupt(t, mem)
+			}
+			var out bytes.Buffer
+			err := run(helloGuest(mem, tc.call, tc.exitWithRC), &out)
+			if got := fmt.Sprint(err); tc.err == "" && err != nil || tc.err != "" && mainName(got) != tc.err {
+				t.Errorf("run: %v, want %q", err, tc.err)
+			}
+			if diff := cmp.Diff(tc.out, mainName(out.String())); diff != "" {
+				t.Errorf("output (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
