@@ -18,6 +18,10 @@ targets=(
 	"./guestptr FuzzString"
 	"./marshal FuzzDecode"
 	"./memory FuzzBorrows"
+	"./examples/wasi/wasihost FuzzHostCalls"
+	"./bench/wasidecoders FuzzFdstat"
+	"./bench/wasidecoders FuzzSubscription"
+	"./bench/wasidecoders FuzzIovecs"
 )
 parallel=()
 if [ -n "${FUZZPARALLEL:-}" ]; then
