@@ -132,7 +132,10 @@ func instantiate(tb testing.TB, c pairedCase, host, dir string) pairedGuest {
 		cfg = cfg.WithStdin(zeros{}).WithStdout(io.Discard).WithSysNanotime().WithSysWalltime().
 			WithFSConfig(wazero.NewFSConfig().WithDirMount(dir, "/"))
 	}
-	mod, err := r.InstantiateWithConfig(ctx, guestFor(c), cfg)
+	// A guestkit host gives guest memories guestkit's allocator, so that an
+	// access is one atomic load; wazero's WASI reads its own memory either
+	// way.
+	mod, err := r.InstantiateWithConfig(wazeromem.WithAllocator(ctx), guestFor(c), cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
