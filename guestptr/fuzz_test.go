@@ -946,22 +946,33 @@ func fzSliceOps[T any](t *testing.T, c *fzSliceCase) {
 			}
 		}
 	}
-	// All yields up to and including the first element that overflows.
+	// All yields up to and including the first element that overflows or
+	// starts past the end of the memory.
 	var i uint64
+	allFits := func(k uint64) (uint64, bool, error) {
+		a, fits := fzElemAddr(abi, addr, k, size)
+		switch {
+		case !fits:
+			return a, false, guestptr.ErrOverflow
+		case a > memLen:
+			return a, false, guestptr.ErrOutOfBounds
+		}
+		return a, true, nil
+	}
 	wantYields := min(n, 8)
 	for k := range wantYields {
-		if _, fits := fzElemAddr(abi, addr, k, size); !fits {
+		if _, fits, _ := allFits(k); !fits {
 			wantYields = k + 1
 			break
 		}
 	}
 	for p, err := range s.All() {
-		wantAddr, fits := fzElemAddr(abi, addr, i, size)
+		wantAddr, fits, wantErr := allFits(i)
 		if fits != (err == nil) {
 			t.Fatalf("All() of %v, element %d: %v, want fits=%v", s, i, err, fits)
 		}
 		if err != nil {
-			fzCheckErr(t, "All", err, "", guestptr.ErrOverflow)
+			fzCheckErr(t, "All", err, "", wantErr)
 		} else if p.Addr() != wantAddr {
 			t.Fatalf("All() of %v, element %d: %v, want %#x", s, i, p, wantAddr)
 		}

@@ -84,10 +84,11 @@ func (s Slice[T]) Range(i, j uint64) (Slice[T], bool) {
 }
 
 // All yields a pointer to each element in turn, with a nil error. Nothing
-// is read, so the pointers may lie outside memory. The first element whose
-// address passes the end of the address space is yielded with an error
-// matching ErrOverflow, and the iteration stops there: every later element
-// would overflow too, and a guest's length must not keep the host looping.
+// is read, so the pointers may lie outside memory, but a guest's length
+// must not keep the host looping: the first element that starts past the
+// end of the memory is yielded with an error matching ErrOutOfBounds (or
+// ErrOverflow, past the end of the address space), and the iteration stops
+// there.
 func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 	return func(yield func(Ptr[T], error) bool) {
 		c, err := marshal.Elements[T](s.ref)
@@ -101,11 +102,19 @@ func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 			return
 		}
 		size, abi := c.Size(), s.ref.Mem.ABI()
+		limit := uint64(len(s.ref.Mem.Bytes()))
 		for i := range s.ref.Len {
 			addr, ok := advance(abi, s.ref.Addr, i, size)
 			if !ok {
 				yield(Ptr[T]{}, fail[Slice[T]]("index", s.ref.Addr, 0, fmt.Errorf("%w: element %d", ErrOverflow, i)))
 				return
+			}
+			if addr > limit {
+				// Fetched again before giving up: the memory may have grown.
+				if limit = uint64(len(s.ref.Mem.Bytes())); addr > limit {
+					yield(Ptr[T]{}, fail[Slice[T]]("index", s.ref.Addr, 0, fmt.Errorf("%w: element %d starts at %#x, past the end of memory (%#x bytes)", ErrOutOfBounds, i, addr, limit)))
+					return
+				}
 			}
 			if !yield(Ptr[T]{s.ref.Elem(addr)}, nil) {
 				return
