@@ -2,7 +2,6 @@ package canonical
 
 import (
 	"reflect"
-
 )
 
 // Char is WIT's char: one Unicode scalar value. Lifting traps on a
@@ -126,4 +125,3 @@ const (
 	// MaxListByteLength caps the bytes of a list in guest memory.
 	MaxListByteLength = 1<<28 - 1
 )
-
