@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/guestkit/guestkit/layout"
+	"github.com/guestkit/guestkit/marshal/canonical/internal/fault"
 )
 
 // kind is the WIT type a plan moves.
@@ -89,6 +90,7 @@ type vcase struct {
 type planKey struct {
 	t       reflect.Type
 	ptrSize uint64
+	fault   bool // fault.VariantPayload was set: a deliberately broken plan
 }
 
 type planEntry struct {
@@ -101,14 +103,14 @@ var plans sync.Map // planKey -> *planEntry
 
 // planOf returns the cached plan of t for pointers of ptrSize bytes.
 func planOf(t reflect.Type, ptrSize uint64) (*plan, error) {
-	k := planKey{t, ptrSize}
+	k := planKey{t, ptrSize, fault.VariantPayload.Load()}
 	e, ok := plans.Load(k)
 	if !ok {
 		e, _ = plans.LoadOrStore(k, &planEntry{})
 	}
 	pe := e.(*planEntry)
 	pe.once.Do(func() {
-		c := compiler{ptrSize: ptrSize, busy: map[reflect.Type]bool{}}
+		c := compiler{ptrSize: ptrSize, busy: map[reflect.Type]bool{}, fault: k.fault}
 		pe.p, pe.err = c.compile(t)
 		if pe.err != nil {
 			pe.err = finish(pe.err, "compile", t)
@@ -127,7 +129,7 @@ func ptrSizeOf(abi layout.ABI) uint64 {
 type compiler struct {
 	ptrSize uint64
 	busy    map[reflect.Type]bool
-	done    map[reflect.Type]*plan
+	fault   bool
 }
 
 var (
@@ -443,6 +445,9 @@ func (c *compiler) variantPlan(t reflect.Type, tagOff, tagSize uintptr, cs []cas
 	}
 	p.hostCheck = true // the tag itself
 	p.payloadOff = alignTo(d, maxAlign)
+	if c.fault {
+		p.payloadOff = d // the deliberate fault: no payload alignment
+	}
 	p.align = max(d, maxAlign)
 	p.size = alignTo(p.payloadOff+maxSize, p.align)
 	p.flat = append([]CoreType{I32}, join...)
