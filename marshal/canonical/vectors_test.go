@@ -196,7 +196,7 @@ func fmtFlat(f []CoreType) string {
 // TestPayloadOffsets checks the variant payload offsets of the vectors.
 func TestPayloadOffsets(t *testing.T) {
 	rows := []struct {
-		t        reflect.Type
+		t          reflect.Type
 		off32, o64 uint64
 	}{
 		{reflect.TypeFor[Option[uint8]](), 1, 1},

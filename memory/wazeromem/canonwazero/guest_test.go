@@ -318,4 +318,3 @@ func TestCGuestTraps(t *testing.T) {
 		t.Error("binding greet as (u64) -> string succeeded")
 	}
 }
-
