@@ -115,7 +115,7 @@ func (b *Batch) wit(g *Gen) string {
 		fmt.Fprintf(&w, "  get%d: func() -> tuple<%s, pad>;\n", i, t)
 		fmt.Fprintf(&w, "  echo%d: func(x: %s, pad: pad) -> tuple<%s, pad>;\n", i, t, t)
 	}
-	w.WriteString("}\n\nworld diff {\n  export api;\n}\n")
+	w.WriteString("  heap: func() -> u32;\n  dump: func(start: u32, end: u32) -> list<u8>;\n}\n\nworld diff {\n  export api;\n}\n")
 	return w.String()
 }
 
@@ -136,6 +136,11 @@ func (b *Batch) wat(heap uint64) string {
 		fmt.Fprintf(&w, "  (func (export \"test:diff/api#get%d\") (result i32) (i32.const %d))\n", i, c.Ptr)
 		fmt.Fprintf(&w, "  (func (export \"test:diff/api#echo%d\") (param i32) (result i32) (i32.store (i32.const %d) (local.get 0)) (local.get 0))\n", i, SlotBase+4*i)
 	}
+	// heap returns the allocator's next address, and dump the memory from
+	// start to end (0: the heap's end) as a list<u8>, for reference hosts
+	// that cannot read the core memory directly.
+	w.WriteString("  (func (export \"test:diff/api#heap\") (result i32) (global.get $heap))\n")
+	fmt.Fprintf(&w, "  (func (export \"test:diff/api#dump\") (param i32 i32) (result i32) (i32.store (i32.const %d) (local.get 0)) (i32.store (i32.const %d) (i32.sub (select (local.get 1) (global.get $heap) (local.get 1)) (local.get 0))) (i32.const %d))\n", SlotBase-16, SlotBase-12, SlotBase-16)
 	w.WriteString("  (data (i32.const 0) \"")
 	for _, x := range b.Image {
 		fmt.Fprintf(&w, "\\%02x", x)
@@ -150,24 +155,35 @@ func (b *Batch) wat(heap uint64) string {
 // failure on case i. It returns one line per mismatch.
 func (b *Batch) Check(mem []byte, hostErrs []string) []string {
 	var bad []string
-	m := memory.Over(mem, layout.Wasm32, false)
-	cx := &canonical.Context{Memory: m, Encoding: b.Encoding}
-	for i, c := range b.Cases {
-		if i < len(hostErrs) && hostErrs[i] != "" {
-			bad = append(bad, fmt.Sprintf("case %d %s: reference host: %s", i, c.T.WIT(), firstLine(hostErrs[i])))
-			continue
+	for i := range b.Cases {
+		herr := ""
+		if i < len(hostErrs) {
+			herr = hostErrs[i]
 		}
-		ptr := uint64(binary.LittleEndian.Uint32(mem[SlotBase+4*i:]))
-		got, err := c.Codec.Load(cx, ptr)
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("case %d %s: guestkit lift: %v", i, c.T.WIT(), err))
-			continue
-		}
-		if d := cmp.Diff(c.Value.Interface(), got.Interface(), cmpopts.EquateEmpty(), cmpopts.EquateNaNs()); d != "" {
-			bad = append(bad, fmt.Sprintf("case %d %s (-sent +returned):\n%s", i, c.T.WIT(), d))
+		if m := b.CheckCase(i, mem, herr); m != "" {
+			bad = append(bad, m)
 		}
 	}
 	return bad
+}
+
+// CheckCase checks case i against mem, the guest memory after the
+// reference host ran it; it returns "" when the value came back unchanged.
+func (b *Batch) CheckCase(i int, mem []byte, hostErr string) string {
+	c := b.Cases[i]
+	if hostErr != "" {
+		return fmt.Sprintf("case %d %s: reference host: %s", i, c.T.WIT(), firstLine(hostErr))
+	}
+	cx := &canonical.Context{Memory: memory.Over(mem, layout.Wasm32, false), Encoding: b.Encoding}
+	ptr := uint64(binary.LittleEndian.Uint32(mem[SlotBase+4*i:]))
+	got, err := c.Codec.Load(cx, ptr)
+	if err != nil {
+		return fmt.Sprintf("case %d %s: guestkit lift: %v", i, c.T.WIT(), err)
+	}
+	if d := cmp.Diff(c.Value.Interface(), got.Interface(), cmpopts.EquateEmpty(), cmpopts.EquateNaNs()); d != "" {
+		return fmt.Sprintf("case %d %s (-sent +returned):\n%s", i, c.T.WIT(), d)
+	}
+	return ""
 }
 
 func firstLine(s string) string {

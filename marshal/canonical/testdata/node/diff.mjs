@@ -18,6 +18,12 @@ const spec = JSON.parse(readFileSync(specPath, 'utf8'));
 const core = await parse(spec.wat);
 const embedded = await componentEmbed({ binary: core, witSource: spec.wit, stringEncoding: spec.encoding, world: 'diff' });
 const component = await componentNew(embedded, []);
+if (process.argv[4] === 'component-only') {
+  // Only wrap the module (for the wasmtime reference host).
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'component.wasm'), component);
+  process.exit(0);
+}
 const { files } = await transpile(component, { name: 'diff', instantiation: { tag: 'async' }, noTypescript: true, validLiftingOptimization: false });
 mkdirSync(outDir, { recursive: true });
 for (const [name, data] of Object.entries(files)) {
