@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Package wasmtimeref is a reference host for the canonical ABI
 // differential test: wasmtime's C component API, from the static library
 // that wasmtime-go ships, driven through cgo. It lives in its own module so
