@@ -217,15 +217,13 @@ func (l *lifter) list(p *plan, begin, n uint64, dst unsafe.Pointer) error {
 	if n == 0 {
 		return nil
 	}
-	if e.scalarOnly && e.goSize == uintptr(e.size) && plainScalar(e.kind) {
+	base := newArray(p, n)
+	if e.goSize == uintptr(e.size) && plainScalar(e.kind) {
 		// The guest bytes are the Go bytes: one copy.
-		s := reflect.MakeSlice(p.typ, int(n), int(n))
-		copy(unsafe.Slice((*byte)(s.UnsafePointer()), byteLen), l.mem[begin:begin+byteLen])
-		*(*sliceHeader)(dst) = sliceHeader{s.UnsafePointer(), int(n), int(n)}
+		copy(unsafe.Slice((*byte)(base), byteLen), l.mem[begin:begin+byteLen])
+		*(*sliceHeader)(dst) = sliceHeader{base, int(n), int(n)}
 		return nil
 	}
-	s := reflect.MakeSlice(p.typ, int(n), int(n))
-	base := s.UnsafePointer()
 	for i := range n {
 		if err := l.load(e, begin+i*e.size, unsafe.Add(base, uintptr(i)*e.goSize)); err != nil {
 			return within(err, layout.IndexStep(i))
@@ -233,6 +231,20 @@ func (l *lifter) list(p *plan, begin, n uint64, dst unsafe.Pointer) error {
 	}
 	*(*sliceHeader)(dst) = sliceHeader{base, int(n), int(n)}
 	return nil
+}
+
+// newArray allocates the zeroed backing array of a lifted list of n
+// elements. Elements without Go pointers are allocated as words, which the
+// garbage collector need not scan; others through reflect, which knows
+// where their pointers are. n*goSize is bounded by the guest memory's size
+// times a small constant: the caller checked n*size against the memory.
+func newArray(p *plan, n uint64) unsafe.Pointer {
+	e := p.elem
+	if e.noPointers {
+		words := make([]uint64, (uint64(e.goSize)*n+7)/8)
+		return unsafe.Pointer(unsafe.SliceData(words))
+	}
+	return reflect.MakeSlice(p.typ, int(n), int(n)).UnsafePointer()
 }
 
 // plainScalar kinds have guest bytes equal to Go bytes (little-endian).

@@ -213,6 +213,9 @@ func (w *lowerer) string(s string) (uint64, uint64, error) {
 	if n > MaxStringByteLength {
 		return 0, 0, failNoAddr(ErrStringTooLong, "%d bytes", n)
 	}
+	if !utf8.ValidString(s) {
+		return 0, 0, failNoAddr(ErrHostValue, "string is not valid UTF-8")
+	}
 	switch w.cx.Encoding {
 	case UTF8: // store_string_copy
 		ptr, err := w.alloc(0, 0, 1, n)

@@ -64,8 +64,13 @@ type plan struct {
 
 	rt reflect.Type // kOwn, kBorrow: the resource type
 
-	// hostCheck: a Go value of this type may be invalid (chars, strings,
-	// enums, flags, tags), so lowering checks it before writing.
+	// noPointers: Go values of the type hold no Go pointers, so a lifted
+	// list of them is allocated as plain words (no reflect).
+	noPointers bool
+
+	// hostCheck: a Go value of this type may be invalid (chars, enums,
+	// flags, tags), so lowering checks it before writing. Strings are
+	// checked when lowered, before they are allocated.
 	hostCheck bool
 	// scalarOnly: no strings, lists or handles inside: lowering never
 	// allocates, lifting never follows a pointer.
@@ -162,6 +167,7 @@ func (c *compiler) compile(t reflect.Type) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.noPointers = !hasPointers(t)
 	if p.size >= 1<<28 {
 		return nil, typeErr(t, "size %d is not below 2^28", p.size)
 	}
@@ -210,7 +216,8 @@ func (c *compiler) build(t reflect.Type) (*plan, error) {
 		if c.ptrSize == 8 {
 			pt = I64
 		}
-		return &plan{typ: t, kind: kString, size: 2 * c.ptrSize, align: c.ptrSize, flat: []CoreType{pt, pt}, goSize: t.Size(), hostCheck: true}, nil
+		// Strings are checked as they are lowered, not in the pre-pass.
+		return &plan{typ: t, kind: kString, size: 2 * c.ptrSize, align: c.ptrSize, flat: []CoreType{pt, pt}, goSize: t.Size()}, nil
 	case reflect.Slice:
 		e, err := c.compile(t.Elem())
 		if err != nil {
@@ -463,4 +470,21 @@ func joinType(a, b CoreType) CoreType {
 		return I32
 	}
 	return I64
+}
+
+// hasPointers reports whether Go values of t hold Go pointers.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Slice, reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.Interface, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -41,8 +41,6 @@ type Instance struct {
 	Encoding canonical.StringEncoding
 	Handles  *canonical.HandleTable
 	realloc  api.Function
-	reStack  []uint64
-	reMu     sync.Mutex
 }
 
 var instances sync.Map // api.Module -> *Instance
@@ -53,7 +51,7 @@ func Of(mod api.Module, enc canonical.StringEncoding) *Instance {
 	if in, ok := instances.Load(mod); ok {
 		return in.(*Instance)
 	}
-	in := &Instance{Module: mod, Encoding: enc, Handles: canonical.NewHandleTable(), reStack: make([]uint64, 4)}
+	in := &Instance{Module: mod, Encoding: enc, Handles: canonical.NewHandleTable()}
 	if m := mod.Memory(); m != nil {
 		in.Memory = wazeromem.Of(m)
 	}
@@ -65,24 +63,41 @@ func Of(mod api.Module, enc canonical.StringEncoding) *Instance {
 // Forget drops the Instance of mod, for a module that is closed.
 func Forget(mod api.Module) { instances.Delete(mod) }
 
-func (in *Instance) context(ctx context.Context, scope *canonical.Scope) canonical.Context {
-	cx := canonical.Context{Memory: in.Memory, Encoding: in.Encoding, Handles: in.Handles, Scope: scope}
-	if in.realloc != nil {
-		cx.Realloc = func(old, oldSize, align, size uint64) (uint64, error) {
-			in.reMu.Lock()
-			defer in.reMu.Unlock()
-			s := in.reStack
-			s[0], s[1], s[2], s[3] = old, oldSize, align, size
-			if err := in.realloc.CallWithStack(ctx, s); err != nil {
-				return 0, fmt.Errorf("cabi_realloc: %w", err)
-			}
-			if in.Memory.ABI().PointerSize() == 4 {
-				return uint64(uint32(s[0])), nil
-			}
-			return s[0], nil
-		}
+// caller is the state of one bound export or import: its canonical
+// context and the wazero stack of its realloc calls, reused from call to
+// call (under mu) so that a call allocates nothing of its own.
+type caller struct {
+	mu      sync.Mutex
+	in      *Instance
+	ctx     context.Context
+	cx      canonical.Context
+	reStack [4]uint64
+	wasm32  bool
+}
+
+func (in *Instance) newCaller() *caller {
+	c := &caller{in: in}
+	c.cx = canonical.Context{Memory: in.Memory, Encoding: in.Encoding, Handles: in.Handles}
+	if in.Memory != nil {
+		c.wasm32 = in.Memory.ABI().PointerSize() == 4
 	}
-	return cx
+	if in.realloc != nil {
+		c.cx.Realloc = c.realloc
+	}
+	return c
+}
+
+// realloc calls the guest's cabi_realloc. canonical checks its result.
+func (c *caller) realloc(old, oldSize, align, size uint64) (uint64, error) {
+	s := c.reStack[:]
+	s[0], s[1], s[2], s[3] = old, oldSize, align, size
+	if err := c.in.realloc.CallWithStack(c.ctx, s); err != nil {
+		return 0, fmt.Errorf("cabi_realloc: %w", err)
+	}
+	if c.wasm32 {
+		return uint64(uint32(s[0])), nil
+	}
+	return s[0], nil
 }
 
 func valueTypes(ts []canonical.CoreType) []api.ValueType {
@@ -126,39 +141,49 @@ func Export[P, R any](in *Instance, name string) (func(ctx context.Context, args
 	nres := len(wantR)
 	stackLen := max(len(wantP), nres)
 	handles := f.UsesHandles()
-	var mu sync.Mutex
+	c := in.newCaller()
 	stack := make([]uint64, 0, stackLen)
 	return func(ctx context.Context, args P) (R, error) {
-		var zero R
-		mu.Lock()
-		defer mu.Unlock()
-		var scope *canonical.Scope
-		if handles {
-			scope = canonical.NewScope(in.Handles)
-		}
-		cx := in.context(ctx, scope)
-		s, err := f.LowerArgs(&cx, &args, stack[:0])
-		if err != nil {
-			return zero, err
-		}
-		s = s[:stackLen]
-		if err := fn.CallWithStack(ctx, s); err != nil {
-			return zero, err
-		}
-		r, err := f.LiftResult(&cx, s[:nres])
-		if err != nil {
-			return zero, err
-		}
-		if err := scope.End(); err != nil {
-			return zero, err
-		}
-		if post != nil {
-			if err := post.CallWithStack(ctx, s[:max(nres, 1)]); err != nil {
-				return zero, fmt.Errorf("cabi_post_%s: %w", name, err)
-			}
-		}
-		return r, nil
+		c.mu.Lock()
+		r, err := call(c, ctx, f, &args, fn, post, stack, stackLen, nres, handles, name)
+		c.mu.Unlock()
+		return r, err
 	}, nil
+}
+
+// call runs one export call under c.mu.
+func call[P, R any](c *caller, ctx context.Context, f *canonical.Func[P, R], args *P, fn, post api.Function, stack []uint64, stackLen, nres int, handles bool, name string) (R, error) {
+	var zero R
+	in := c.in
+	c.ctx = ctx
+	c.cx.Encoding = in.Encoding
+	var scope *canonical.Scope
+	if handles {
+		scope = canonical.NewScope(in.Handles)
+	}
+	c.cx.Scope = scope
+	cx := &c.cx
+	s, err := f.LowerArgs(cx, args, stack[:0])
+	if err != nil {
+		return zero, err
+	}
+	s = s[:stackLen]
+	if err := fn.CallWithStack(ctx, s); err != nil {
+		return zero, err
+	}
+	r, err := f.LiftResult(cx, s[:nres])
+	if err != nil {
+		return zero, err
+	}
+	if err := scope.End(); err != nil {
+		return zero, err
+	}
+	if post != nil {
+		if err := post.CallWithStack(ctx, s[:max(nres, 1)]); err != nil {
+			return zero, fmt.Errorf("cabi_post_%s: %w", name, err)
+		}
+	}
+	return r, nil
 }
 
 func normalize(ts []api.ValueType) []api.ValueType {
@@ -199,9 +224,12 @@ func ImportABI[P, R any](b wazero.HostModuleBuilder, name string, enc canonical.
 	b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
 		in := Of(mod, enc)
 		scope := canonical.NewScope(in.Handles)
-		cx := in.context(ctx, scope)
-		cx.Encoding = enc
-		args, err := f.LiftArgs(&cx, stack[:nparams])
+		c := in.newCaller()
+		c.ctx = ctx
+		c.cx.Encoding = enc
+		c.cx.Scope = scope
+		cx := &c.cx
+		args, err := f.LiftArgs(cx, stack[:nparams])
 		if err != nil {
 			panic(err)
 		}
@@ -209,7 +237,7 @@ func ImportABI[P, R any](b wazero.HostModuleBuilder, name string, enc canonical.
 		if err != nil {
 			panic(fmt.Errorf("canonwazero: import %s: %w", name, err))
 		}
-		if _, err := f.LowerResult(&cx, &r, stack[:nparams], stack[:0]); err != nil {
+		if _, err := f.LowerResult(cx, &r, stack[:nparams], stack[:0]); err != nil {
 			panic(err)
 		}
 		if err := scope.End(); err != nil {

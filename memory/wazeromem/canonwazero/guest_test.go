@@ -93,7 +93,7 @@ type fixture struct {
 	dropped  []uint32
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := wazeromem.WithAllocator(context.Background())
 	r := wazero.NewRuntime(ctx)
@@ -123,7 +123,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
