@@ -40,7 +40,7 @@ func jcoHost(t *testing.T) (node, script string) {
 		if !requireReference() {
 			missing("npm packages not installed (run: cd %s && npm install)", dir)
 		}
-		cmd := exec.Command("npm", "install", "--no-audit", "--no-fund")
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			missing("npm install: %v\n%s", err, out)

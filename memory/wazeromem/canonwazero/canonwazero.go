@@ -65,9 +65,8 @@ func Forget(mod api.Module) { instances.Delete(mod) }
 
 // caller is the state of one bound export or import: its canonical
 // context and the wazero stack of its realloc calls, reused from call to
-// call (under mu) so that a call allocates nothing of its own.
+// call so that a call allocates nothing of its own.
 type caller struct {
-	mu      sync.Mutex
 	in      *Instance
 	ctx     context.Context
 	cx      canonical.Context
@@ -118,7 +117,9 @@ func valueTypes(ts []canonical.CoreType) []api.ValueType {
 }
 
 // Export binds the guest export name as a Go function taking the
-// parameters P and returning R.
+// parameters P and returning R. Like the wazero api.Function it calls,
+// and like the module instance it runs in, the function must not be
+// called by two goroutines at once.
 func Export[P, R any](in *Instance, name string) (func(ctx context.Context, args P) (R, error), error) {
 	if in.Memory == nil {
 		return nil, fmt.Errorf("canonwazero: module %q has no memory", in.Module.Name())
@@ -144,14 +145,11 @@ func Export[P, R any](in *Instance, name string) (func(ctx context.Context, args
 	c := in.newCaller()
 	stack := make([]uint64, 0, stackLen)
 	return func(ctx context.Context, args P) (R, error) {
-		c.mu.Lock()
-		r, err := call(c, ctx, f, &args, fn, post, stack, stackLen, nres, handles, name)
-		c.mu.Unlock()
-		return r, err
+		return call(c, ctx, f, &args, fn, post, stack, stackLen, nres, handles, name)
 	}, nil
 }
 
-// call runs one export call under c.mu.
+// call runs one export call.
 func call[P, R any](c *caller, ctx context.Context, f *canonical.Func[P, R], args *P, fn, post api.Function, stack []uint64, stackLen, nres int, handles bool, name string) (R, error) {
 	var zero R
 	in := c.in

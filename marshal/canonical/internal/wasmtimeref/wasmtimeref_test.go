@@ -24,7 +24,7 @@ func componentOf(t *testing.T, b *witgen.Batch) []byte {
 	if err == nil {
 		_, err = os.Stat(filepath.Join(dir, "node_modules", "@bytecodealliance", "jco", "package.json"))
 		if err != nil && os.Getenv("GUESTKIT_REQUIRE_REFERENCE") == "1" {
-			cmd := exec.Command("npm", "install", "--no-audit", "--no-fund")
+			cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
 			cmd.Dir = dir
 			if out, ierr := cmd.CombinedOutput(); ierr != nil {
 				t.Fatalf("npm install: %v\n%s", ierr, out)
