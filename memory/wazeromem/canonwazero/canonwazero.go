@@ -36,17 +36,22 @@ import (
 // Instance is one core module instance seen as a component instance: its
 // memory, its cabi_realloc, its string encoding and its handle table.
 type Instance struct {
-	Module   api.Module
-	Memory   *memory.Memory
+	// Module is the core module instance.
+	Module api.Module
+	// Memory is its memory ("memory"), nil if it has none.
+	Memory *memory.Memory
+	// Encoding is the string encoding of its exports.
 	Encoding canonical.StringEncoding
-	Handles  *canonical.HandleTable
-	realloc  api.Function
+	// Handles is its table of resource handles.
+	Handles *canonical.HandleTable
+	realloc api.Function
 }
 
 var instances sync.Map // api.Module -> *Instance
 
 // Of returns the Instance of mod, making it on first use with string
 // encoding enc; imports called by mod and exports bound on it share it.
+// It is kept until [Forget].
 func Of(mod api.Module, enc canonical.StringEncoding) *Instance {
 	if in, ok := instances.Load(mod); ok {
 		return in.(*Instance)
