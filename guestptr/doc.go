@@ -47,9 +47,39 @@
 //
 // # Concurrency
 //
-// Pointers, slices and strings are values, safe to share. A memory may be
-// used from many goroutines; the borrow tracker serializes views with
-// accesses that start while a view is held. Plain reads and writes of one
-// region from several goroutines at once are a data race, as they would be
-// on any memory.
+// Pointers, slices and strings are values, safe to share, and a memory may
+// be used from many goroutines. The contract is Go's own for memory, as for
+// maps: a host program must order (with a mutex, a channel, a WaitGroup)
+// any two operations on overlapping bytes of which one writes: a Write, a
+// write through a MutView, or taking or releasing a view against a read or
+// write of its region in another goroutine. Unordered, they are a data race
+// in the host program, which `go test -race` reports
+// (TestUnorderedViewAndWriteIsARace shows it). Ordered, every guarantee
+// holds: a view taken before an access is seen by it and refuses it. The
+// tracker's own state is always safe: borrows taken and released from many
+// goroutines at once never corrupt it, and of two conflicting borrows taken
+// at the same moment at most one is granted. While no view is held
+// anywhere in a memory, an access checks the tracker with two atomic loads
+// and takes no lock; while one is, it holds the tracker's read lock, so no
+// borrow starts in the middle of it.
+//
+// Shared memories (a threaded guest's) are written by guest threads at any
+// time: guestkit copies every value out before checking it, so each byte is
+// fetched once, and refuses views of them.
+//
+// # Trace of a Read
+//
+// guestptr.New[T](mem, addr).Read(), from the call to the bytes, runs in
+// three files. guestptr/access.go: Read calls marshal.Peek.
+// marshal/direct.go: Peek finds T's codec (carried by the pointer, or by
+// the type word of *T in a two-way table, internal/typecache's one-line
+// LoadFirst), fetches the memory's bytes (memory/memory.go:
+// Memory.Current, one atomic load), checks that nothing is borrowed (the
+// tracker's Held, two atomic loads), that the region is in bounds and
+// aligned, and the value's few checked words in place, and returns a
+// pointer to the bytes, which Read copies as a T.
+// For any other type, a shared or borrowed memory, or any failure, Read
+// takes the general path in the same file: the codec (marshal.Pointee),
+// the region (place) and the access (Borrows.BeginRead), then the codec's
+// compiled steps (Codec.Decode), and on failure the *Error.
 package guestptr
