@@ -18,7 +18,7 @@
 //     checks of wazero's fd_fdstat_get, fd_filestat_get, poll_oneoff and
 //     fd_write, rewritten to return what they decode. The checker finds
 //     where they differ from guestkit; the tests pin each difference
-//     down and README-section.md explains it.
+//     down and the README (Check and time your own decoder) explains it.
 //
 // The types are declared for guestkit as any host would declare them.
 package wasidecoders
