@@ -52,19 +52,19 @@
 // From the module root:
 //
 //	go test ./bench/...                                 # correctness only
-//	go test -run '^$' -bench . -benchmem ./bench        # the raw numbers
-//	go run ./bench/cmd/report                           # medians of 6 runs, as a table
-//	go run ./bench/cmd/report -count 10 -bench ReadRecord
+//	go test -run '^$' -bench . -benchmem ./bench        # the raw numbers, one impl at a time
+//	go run ./bench/cmd/report                           # paired ratios, as a table
+//	go run ./bench/cmd/report -rounds 50 -case ReadRecord
 //
-// The report prints, per case and impl, the median ns/op, B/op and
-// allocs/op, the ratio to handwritten (to wazero for FdWrite), and ✓ or ✗
-// for each of guestkit's targets: ReadRecord, WriteRecord and ReadIovecs
-// within 1.3x of handwritten with no allocation; ReadNested and ReadString
-// within 1.5x; CopySlice at 0.8x the throughput of copy or better;
-// ViewSlice allocation-free; Layout allocation-free in 10 ns; ReadRecord
-// 20x faster than stdbinary; faster than wazero in every case both do;
-// FdWrite within 1.1x of wazero. Run it on a quiet machine: ratios of
-// medians resist noise, not a busy neighbour.
+// The report runs every case of [NewSuite] through [Compare]: paired,
+// interleaved rounds, each impl's figure the median over rounds of its
+// time over the baseline's in the same round. It prints, per case and
+// impl, the median ns/op, allocs/op and the ratios to handwritten and to
+// wazero, then ✓ or ✗ for each target of [Case.Targets]: within 1.3x of
+// handwritten for ReadRecord and ReadNested, 1.5x for WriteRecord, 2x for
+// the iovec walk, 1.2x for ReadString, 1.1x for ToSlice, CopyToSlice and
+// views, and guestkit over its own wazero memory faster than hand-written
+// code over wazero's api.Memory for the records.
 //
 // For where the time goes, profile one pair:
 //
