@@ -11,14 +11,17 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// TestUnorderedViewAndWriteIsARace runs racyViewAndWrite in a -race build
-// of this package and expects the race detector to report it: a Write in
-// one goroutine and a write through a MutView of the same bytes taken in
-// another, with nothing ordering them, are a data race in the host
-// program, as the package documentation says (the concurrency contract).
+// TestUnorderedViewAndWriteIsARace runs racyWrites in a -race build of this
+// package and expects the race detector to report it: two goroutines
+// writing the same guest bytes with nothing ordering them are a data race
+// in the host program, as the package documentation says (the concurrency
+// contract), whatever guestkit calls they write through. (A view and an
+// access race the same way when nothing orders them, but the tracker's
+// atomics may order them by chance, so the detector's verdict on that pair
+// depends on timing; two Writes are never ordered by guestkit.)
 func TestUnorderedViewAndWriteIsARace(t *testing.T) {
 	if os.Getenv("GUESTKIT_RACY") == "1" {
-		racyViewAndWrite()
+		racyWrites()
 		return
 	}
 	if testing.Short() {
@@ -36,25 +39,18 @@ func TestUnorderedViewAndWriteIsARace(t *testing.T) {
 	}
 }
 
-func racyViewAndWrite() {
+func racyWrites() {
 	m := memory.New(0x100)
-	s := guestptr.NewSlice[uint32](m, 0x10, 4)
+	p := guestptr.New[uint32](m, 0x10)
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		for range 1000 {
-			_ = s.Ptr().Write(7)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for range 1000 {
-			if v, err := s.AsSliceMut(); err == nil {
-				v.Slice()[0] = 9
-				_ = v.Release()
+	for g := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				_ = p.Write(uint32(g*1000 + i))
 			}
-		}
-	}()
+		}()
+	}
 	wg.Wait()
 }

@@ -193,6 +193,11 @@ func (s Slice[T]) CopyToSlice(dst []T) error {
 	if uint64(len(dst)) != s.ref.Len {
 		return fail[Slice[T]]("read", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, s.ref.Len, len(dst)))
 	}
+	if p, total := marshal.View[T](s.ref); p != nil && s.ref.Mem.Borrows().Held() == 0 {
+		// Transparent elements, nothing borrowed: one check, one copy.
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), total), unsafe.Slice((*byte)(p), total))
+		return nil
+	}
 	c, b, err := span[Slice[T], T](s.ref, "read")
 	if err != nil {
 		return err
@@ -221,6 +226,10 @@ func (s Slice[T]) copyOut(c marshal.Codec[T], b []byte, dst []T) error {
 func (s Slice[T]) CopyFromSlice(src []T) error {
 	if uint64(len(src)) != s.ref.Len {
 		return fail[Slice[T]]("write", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, len(src), s.ref.Len))
+	}
+	if p, total := marshal.View[T](s.ref); p != nil && s.ref.Mem.Borrows().Held() == 0 {
+		copy(unsafe.Slice((*byte)(p), total), unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(src))), total))
+		return nil
 	}
 	c, b, err := span[Slice[T], T](s.ref, "write")
 	if err != nil {

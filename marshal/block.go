@@ -103,10 +103,11 @@ func newBlock(l *layout.Layout) *block {
 			return
 		}
 		// The window is the aligned word holding the field when the field
-		// fits in it, so words line up with the copy that precedes the
-		// check; otherwise the window ends at the block's end.
+		// and the word fit in the block, so words line up with the copy
+		// that precedes the check; otherwise it starts at the field, or
+		// ends at the block's end.
 		start := off &^ (win - 1)
-		if off+s.Size > start+win {
+		if off+s.Size > start+win || start+win > l.Size {
 			start = min(off, l.Size-win)
 		}
 		mask := forbidden << (8 * (off - start))
