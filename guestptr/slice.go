@@ -230,6 +230,11 @@ func (s Slice[T]) CopyFromSlice(src []T) error {
 		return err
 	}
 	total := uint64(len(b))
+	if len(src) > 0 {
+		if err := foreignIn(c.Layout(), unsafe.Pointer(unsafe.SliceData(src)), uint64(len(src)), unsafe.Sizeof(src[0]), s.ref.Mem, true); err != nil {
+			return fail[Slice[T]]("write", s.ref.Addr, total, err)
+		}
+	}
 	acc, err := s.ref.Mem.Borrows().BeginWrite(s.ref.Addr, total)
 	if err != nil {
 		return fail[Slice[T]]("write", s.ref.Addr, total, err)
