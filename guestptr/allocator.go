@@ -11,25 +11,14 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// Allocator allocates memory inside the guest, for replies whose size the
-// host decides: usually by calling the guest's own exported malloc, or the
-// Component Model's cabi_realloc. memory/wazeromem binds one to a wazero
-// module (wazeromem.Malloc, wazeromem.CABIRealloc).
-//
-// What an allocator returns comes from the guest and is not trusted: use it
+// Allocator allocates memory inside the guest: see memory.Allocator.
+// memory/wazeromem binds one to a wazero module (wazeromem.Malloc,
+// wazeromem.CABIRealloc); [Bump] serves a region the host reserved. Use it
 // through a [Batch], which checks every block it returns.
-type Allocator interface {
-	// Alloc returns the address of size bytes aligned to align, a power of
-	// two. size is never 0.
-	Alloc(size, align uint64) (uint64, error)
-	// Free gives back a block Alloc returned, with the size and alignment
-	// it was asked for. An allocator that cannot free returns
-	// ErrCannotFree.
-	Free(addr, size, align uint64) error
-}
+type Allocator = memory.Allocator
 
 // ErrCannotFree is returned by allocators that cannot give a block back.
-var ErrCannotFree = errors.New("allocator cannot free")
+var ErrCannotFree = memory.ErrCannotFree
 
 // Batch is a series of guest allocations made for one reply. It checks
 // every block the guest's allocator returns before anything is written
