@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/guestkit/guestkit/memory"
 )
 
 // Writing text and bytes into a guest buffer. A guest that wants a reply
@@ -151,5 +153,22 @@ func retype[X any](err error) error {
 	if e, ok := err.(*Error); ok {
 		return fail[X](e.Op, e.Addr, e.Len, e.Err)
 	}
+	return err
+}
+
+// CheckRegion checks that count elements of size bytes at addr lie inside
+// mem, do not wrap its address space, and start at a multiple of align (a
+// power of two): the check every access makes before it touches a byte.
+// It reads nothing. A failure matches ErrBadPointer and one of
+// ErrOutOfBounds, ErrOverflow and ErrMisaligned; it is not an *Error, so
+// that callers can say which value they were placing.
+func CheckRegion(mem *memory.Memory, addr, count, size, align uint64) error {
+	if mem == nil {
+		return ErrNoMemory
+	}
+	if align == 0 || align&(align-1) != 0 {
+		return fmt.Errorf("guestptr.CheckRegion: alignment %d is not a power of two", align)
+	}
+	_, _, err := place(mem, addr, count, size, align)
 	return err
 }
