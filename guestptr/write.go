@@ -43,6 +43,12 @@ func WriteBytes(dst Slice[byte], b []byte) (int, error) {
 	return n, nil
 }
 
+// FitUTF8 returns how many bytes of s WriteString writes into a buffer of
+// capacity bytes: len(s) if it fits, else the longest prefix that fits and
+// does not end inside a UTF-8 sequence. Use it to know the length before
+// writing, as when the length goes into a reply written first.
+func FitUTF8(s string, capacity uint64) int { return utf8Prefix(s, capacity) }
+
 // utf8Prefix is the length of the longest prefix of s of at most capacity
 // bytes that does not end inside a UTF-8 sequence.
 func utf8Prefix(s string, capacity uint64) int {
