@@ -17,7 +17,9 @@ import (
 
 // binder finds, in a Go value of one layout, the first guest pointer bound
 // to a memory other than mem; nil when the layout holds no pointers.
-type binder func(v unsafe.Pointer, mem *memory.Memory, path []layout.PathStep) ([]layout.PathStep, bool)
+// On a find it returns the path to it, innermost step first, built on the
+// way out so that a check that finds nothing allocates nothing.
+type binder func(v unsafe.Pointer, mem *memory.Memory) ([]layout.PathStep, bool)
 
 var binders sync.Map // *layout.Layout -> binder (nil: no pointers)
 
@@ -36,9 +38,9 @@ func compileBinder(l *layout.Layout, goOff uintptr) binder {
 	switch l.Kind {
 	case layout.Pointer, layout.Span:
 		// Ref and SpanRef both start with their memory.
-		return func(v unsafe.Pointer, mem *memory.Memory, path []layout.PathStep) ([]layout.PathStep, bool) {
+		return func(v unsafe.Pointer, mem *memory.Memory) ([]layout.PathStep, bool) {
 			m := *(**memory.Memory)(unsafe.Add(v, goOff))
-			return path, m != nil && m != mem
+			return nil, m != nil && m != mem
 		}
 	case layout.Array:
 		elem := compileBinder(l.Elem, 0)
@@ -46,13 +48,13 @@ func compileBinder(l *layout.Layout, goOff uintptr) binder {
 			return nil
 		}
 		n, stride := l.Len, l.Type.Elem().Size()
-		return func(v unsafe.Pointer, mem *memory.Memory, path []layout.PathStep) ([]layout.PathStep, bool) {
+		return func(v unsafe.Pointer, mem *memory.Memory) ([]layout.PathStep, bool) {
 			for i := range n {
-				if p, bad := elem(unsafe.Add(v, goOff+uintptr(i)*stride), mem, append(path, layout.IndexStep(i))); bad {
-					return p, true
+				if p, bad := elem(unsafe.Add(v, goOff+uintptr(i)*stride), mem); bad {
+					return append(p, layout.IndexStep(i)), true
 				}
 			}
-			return path, false
+			return nil, false
 		}
 	case layout.Struct, layout.Union:
 		type part struct {
@@ -74,13 +76,13 @@ func compileBinder(l *layout.Layout, goOff uintptr) binder {
 		if len(parts) == 0 {
 			return nil
 		}
-		return func(v unsafe.Pointer, mem *memory.Memory, path []layout.PathStep) ([]layout.PathStep, bool) {
+		return func(v unsafe.Pointer, mem *memory.Memory) ([]layout.PathStep, bool) {
 			for _, p := range parts {
-				if q, bad := p.b(v, mem, append(path, layout.FieldStep(p.name))); bad {
-					return q, true
+				if q, bad := p.b(v, mem); bad {
+					return append(q, layout.FieldStep(p.name)), true
 				}
 			}
-			return path, false
+			return nil, false
 		}
 	case layout.Variant:
 		tag := l.Fields[0]
@@ -95,12 +97,14 @@ func compileBinder(l *layout.Layout, goOff uintptr) binder {
 			return nil
 		}
 		tagOff, w := goOff+tag.GoOffset, tag.Layout.Type.Size()
-		return func(v unsafe.Pointer, mem *memory.Memory, path []layout.PathStep) ([]layout.PathStep, bool) {
+		return func(v unsafe.Pointer, mem *memory.Memory) ([]layout.PathStep, bool) {
 			t := loadUint(unsafe.Add(v, tagOff), w)
 			if b := cases[t]; b != nil {
-				return b(v, mem, append(path, layout.FieldStep(names[t])))
+				if q, bad := b(v, mem); bad {
+					return append(q, layout.FieldStep(names[t])), true
+				}
 			}
-			return path, false
+			return nil, false
 		}
 	}
 	return nil
@@ -130,14 +134,16 @@ func foreignIn(l *layout.Layout, v unsafe.Pointer, n uint64, stride uintptr, mem
 	if b == nil {
 		return nil
 	}
-	var buf [8]layout.PathStep
+	q := noescape(v)
 	for i := range n {
-		path := buf[:0]
-		if indexed {
-			path = append(path, layout.IndexStep(i))
-		}
-		if p, bad := b(unsafe.Add(v, uintptr(i)*stride), mem, path); bad {
-			fp := layout.Path(append([]layout.PathStep(nil), p...))
+		if p, bad := b(unsafe.Add(q, uintptr(i)*stride), mem); bad {
+			if indexed {
+				p = append(p, layout.IndexStep(i))
+			}
+			fp := make(layout.Path, len(p))
+			for k := range p {
+				fp[k] = p[len(p)-1-k]
+			}
 			return &marshal.FieldError{Path: fp, Err: ErrForeignMemory}
 		}
 	}
@@ -157,4 +163,14 @@ func CheckBound[T any](mem *memory.Memory, v *T) error {
 		return err
 	}
 	return foreignIn(l, unsafe.Pointer(v), 1, 0, mem, false)
+}
+
+// noescape hides p from escape analysis: binders are closures, and a
+// pointer passed to a closure escapes as far as the compiler can tell,
+// which would move every value written onto the heap. No binder keeps the
+// pointers it is given.
+//
+//go:nocheckptr
+func noescape(p unsafe.Pointer) unsafe.Pointer {
+	return unsafe.Add(nil, uintptr(p))
 }

@@ -101,12 +101,21 @@ func (s Slice[T]) CopyFrom(src []T) (int, error) {
 }
 
 // Check checks that the slice's region lies inside its memory, does not
-// wrap the address space and is aligned for T, without reading or copying
-// it: an error matches ErrBadPointer. It does not validate the elements;
-// read them for that.
+// wrap the address space and is aligned for T (an error matches
+// ErrBadPointer), and that no mutable view holds it (ErrBorrowed), without
+// reading or copying it. It does not validate the elements; read them for
+// that. Before writing, see CheckWritable.
 func (s Slice[T]) Check() error {
-	_, _, err := span[Slice[T], T](s.ref, "check")
-	return err
+	_, b, err := span[Slice[T], T](s.ref, "check")
+	if err != nil {
+		return err
+	}
+	acc, err := s.ref.Mem.Borrows().BeginRead(s.ref.Addr, uint64(len(b)))
+	if err != nil {
+		return fail[Slice[T]]("check", s.ref.Addr, uint64(len(b)), err)
+	}
+	acc.End()
+	return nil
 }
 
 // Check checks that the string's region lies inside its memory and holds
@@ -177,4 +186,21 @@ func CheckRegion(mem *memory.Memory, addr, count, size, align uint64) error {
 	}
 	_, _, err := place(mem, addr, count, size, align)
 	return err
+}
+
+// CheckWritable checks the slice's region as Check does, and that no view
+// of it is held that a write would conflict with (ErrBorrowed): a write of
+// the region would now succeed, as far as its place is concerned. It
+// writes nothing.
+func (s Slice[T]) CheckWritable() error {
+	_, b, err := span[Slice[T], T](s.ref, "check")
+	if err != nil {
+		return err
+	}
+	acc, err := s.ref.Mem.Borrows().BeginWrite(s.ref.Addr, uint64(len(b)))
+	if err != nil {
+		return fail[Slice[T]]("check", s.ref.Addr, uint64(len(b)), err)
+	}
+	acc.End()
+	return nil
 }

@@ -99,7 +99,7 @@ func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
 	greeting = greeting[:guestptr.FitUTF8(greeting, buf.Len())]
 	// Check the greeting's region before writing anything, so that a bad
 	// buffer leaves the reply untouched too.
-	if err := buf.Check(); err != nil {
+	if err := buf.CheckWritable(); err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}
 
@@ -156,7 +156,7 @@ func (h *host) serveReplies(mem *memory.Memory, alloc memory.Allocator, reqAddr,
 	if err != nil {
 		return fmt.Errorf("replies: %w", err)
 	}
-	if err := motto.Bytes().Check(); err != nil {
+	if err := motto.Bytes().CheckWritable(); err != nil {
 		return fmt.Errorf("motto: %w", err)
 	}
 	rep := Replies{
