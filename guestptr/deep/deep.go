@@ -195,8 +195,12 @@ type blk struct {
 
 var storers = sync.Pool{New: func() any { return new(storer) }}
 
-// block notes a block the value needs.
+// block notes a block the value needs; a value of 0 bytes needs none (its
+// address is 0).
 func (st *storer) block(size, align uint64, what string) error {
+	if size == 0 {
+		return nil
+	}
 	if size > st.bytesLeft {
 		return &LimitError{Limit: "Bytes", Max: st.lim.Bytes, Need: size, Left: st.bytesLeft, What: what}
 	}
