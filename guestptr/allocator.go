@@ -43,6 +43,13 @@ type block struct{ addr, size, align uint64 }
 // NewBatch returns an empty batch allocating in mem through a.
 func NewBatch(mem *memory.Memory, a Allocator) *Batch { return &Batch{mem: mem, a: a} }
 
+// Start makes b an empty batch allocating in mem through a, keeping its
+// buffers: a host that replies often reuses one Batch.
+func (b *Batch) Start(mem *memory.Memory, a Allocator) {
+	b.mem, b.a = mem, a
+	b.Reset()
+}
+
 // Memory returns the memory the batch allocates in.
 func (b *Batch) Memory() *memory.Memory { return b.mem }
 

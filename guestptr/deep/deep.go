@@ -185,6 +185,7 @@ type storer struct {
 	blocks    []blk
 	scratch   []byte
 	cur       int // the next block to hand out while encoding
+	batch     guestptr.Batch
 }
 
 type blk struct {
@@ -251,9 +252,11 @@ func (c Codec[T]) store(op string, mem *memory.Memory, addr uint64, alloc bool, 
 	}
 	lim = lim.orDefault()
 	st := storers.Get().(*storer)
-	*st = storer{w: c.abi.PointerSize(), lim: lim, bytesLeft: lim.Bytes, elemsLeft: lim.Elements, blocks: st.blocks[:0], scratch: st.scratch[:0]}
+	st.w, st.lim, st.bytesLeft, st.elemsLeft = c.abi.PointerSize(), lim, lim.Bytes, lim.Elements
+	st.blocks, st.scratch, st.cur = st.blocks[:0], st.scratch[:0], 0
 	defer func() {
-		if cap(st.scratch) <= 1<<20 {
+		if cap(st.scratch) <= 1<<20 && cap(st.blocks) <= 1<<12 {
+			st.batch.Start(nil, nil)
 			storers.Put(st)
 		}
 	}()
@@ -270,7 +273,8 @@ func (c Codec[T]) store(op string, mem *memory.Memory, addr uint64, alloc bool, 
 	}
 
 	// 2. Allocate every block, checked; on failure free them all.
-	batch := guestptr.NewBatch(mem, a)
+	batch := &st.batch
+	batch.Start(mem, a)
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, batch.Abort())
@@ -312,20 +316,26 @@ func (c Codec[T]) store(op string, mem *memory.Memory, addr uint64, alloc bool, 
 
 	// 4. Write: check every region against views first, so the writes
 	// cannot fail half way.
-	regions := append(make([]blk, 0, len(st.blocks)+1), blk{size: size, addr: addr})
-	regions = append(regions, st.blocks...)
-	for _, k := range regions {
-		if k.size == 0 {
-			continue
+	root := blk{size: size, addr: addr}
+	if mem.Borrows().Held() != 0 {
+		for i := -1; i < len(st.blocks); i++ {
+			k := root
+			if i >= 0 {
+				k = st.blocks[i]
+			}
+			if k.size == 0 {
+				continue
+			}
+			acc, err := mem.Borrows().BeginWrite(k.addr, k.size)
+			if err != nil {
+				return finish(op, t, addr, err)
+			}
+			acc.End()
 		}
-		acc, err := mem.Borrows().BeginWrite(k.addr, k.size)
-		if err != nil {
-			return finish(op, t, addr, err)
-		}
-		acc.End()
 	}
 	b = mem.Bytes()
-	for _, k := range regions {
+	copy(b[addr:addr+size], st.scratch[:size])
+	for _, k := range st.blocks {
 		copy(b[k.addr:k.addr+k.size], st.scratch[k.off:k.off+k.size])
 	}
 	batch.Reset()

@@ -197,7 +197,12 @@ func sliceLoad(t reflect.Type, elem *plan) func(*loader, unsafe.Pointer, unsafe.
 			*(*sliceHeader)(dst) = sliceHeader{}
 			return nil
 		}
-		data := reflect.MakeSlice(t, int(n), int(n)).UnsafePointer()
+		// Grow the (zeroed) slice in place: one allocation, the array.
+		*(*sliceHeader)(dst) = sliceHeader{}
+		sv := reflect.NewAt(t, dst).Elem()
+		sv.Grow(int(n))
+		sv.SetLen(int(n))
+		data := (*sliceHeader)(dst).data
 		if elem.plain && elem.dyn.Transparent() {
 			copy(unsafe.Slice((*byte)(data), len(b)), b)
 		} else {
@@ -208,7 +213,6 @@ func sliceLoad(t reflect.Type, elem *plan) func(*loader, unsafe.Pointer, unsafe.
 				}
 			}
 		}
-		*(*sliceHeader)(dst) = sliceHeader{data, int(n), int(n)}
 		return nil
 	}
 }
