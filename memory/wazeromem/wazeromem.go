@@ -224,10 +224,9 @@ func instanceAddress(m api.Memory) uintptr {
 // Hosts do not need it: Of holds its memories weakly, so a closed module's
 // memory is collected as usual, and a memory guestkit's allocator made is
 // matched by its bytes, so a new instance at a reused address is never
-// given the old one's memory. Call Forget only to start afresh on a live
-// memory: to drop the borrow tracker of a memory whose views were lost
-// (never released) by code that failed, so later calls are not refused
-// with ErrBorrowed.
+// given the old one's memory. Forget only makes the next Of of a wrapped
+// memory build a new wrapper (with a new borrow tracker); the memory
+// guestkit's allocator made for an instance stays that instance's.
 func Forget(m api.Memory) {
 	if key := instanceAddress(m); key != 0 {
 		adapters.Delete(key)
