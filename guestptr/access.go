@@ -2,6 +2,7 @@ package guestptr
 
 import (
 	"math/bits"
+	"unsafe"
 
 	"github.com/guestkit/guestkit/marshal"
 	"github.com/guestkit/guestkit/memory"
@@ -54,6 +55,9 @@ func (p Ptr[T]) write(v *T) error {
 		return p.noCodec("write", err)
 	}
 	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
+	if err := foreignIn(c.Layout(), unsafe.Pointer(v), 1, 0, mem, false); err != nil {
+		return fail[Ptr[T]]("write", addr, size, err)
+	}
 	dst, acc, err := begin(mem, addr, 1, size, c.Align(), true)
 	if err != nil {
 		return fail[Ptr[T]]("write", addr, size, err)

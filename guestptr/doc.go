@@ -19,8 +19,32 @@
 // strings are UTF-8. Writes check every value first and write after, so a
 // failed write changes nothing. Every error is an *[Error] saying what was
 // done, to which type, where, and in which field; errors.Is matches the
-// sentinels below. No input from the guest makes this package panic or
+// sentinels below, and ErrBadPointer matches every bad address or length. No input from the guest makes this package panic or
 // allocate more than the memory could hold.
+//
+// # Replying
+//
+// A guest that wants text or bytes back lends a buffer: [WriteString]
+// writes as much as fits without splitting a UTF-8 sequence and returns
+// the count ([FitUTF8] says how much in advance), [WriteBytes] and
+// [Slice.CopyFrom] copy up to the capacity, String.Set and CopyFromSlice
+// write exact lengths, [NewWriter] and [NewReader] are io adapters, and
+// Check and CheckWritable check a region without copying it. A reply whose
+// size the host decides is allocated in the guest through an [Allocator]
+// (the guest's malloc or cabi_realloc; memory/wazeromem binds both), used
+// through a [Batch] that checks every block the guest returns and frees
+// them all if the reply cannot be built. Package guestptr/deep loads and
+// stores whole values with Go strings, slices and pointers inside.
+//
+// A Ptr, Slice or String written as a field is written as its address: one
+// bound to another memory is refused with ErrForeignMemory.
+//
+// # Following pointers
+//
+// [Follow] follows a pointer field of a value read from a parent pointer,
+// and an error names the parent and the field; [FieldOf] points at a field
+// chosen by a function the compiler checks; [Slice.Values] reads each
+// element with one error check.
 //
 // # Views and borrows
 //

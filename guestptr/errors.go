@@ -14,7 +14,18 @@ import (
 // Sentinel errors, for errors.Is. Every error this package returns is an
 // *Error wrapping one of them (or a *layout.Error for a type without a guest
 // layout).
+//
+// ErrBadPointer is the umbrella of the three ways a guest address or length
+// can be bad: every error that matches ErrOutOfBounds, ErrOverflow or
+// ErrMisaligned also matches ErrBadPointer, so one test covers every
+// guest-controlled placement failure:
+//
+//	if errors.Is(err, guestptr.ErrBadPointer) { return errnoFault }
 var (
+	// ErrBadPointer: a guest address or length does not name a region this
+	// access may use. Errors matching ErrOutOfBounds, ErrOverflow or
+	// ErrMisaligned match it too.
+	ErrBadPointer = errors.New("bad guest pointer")
 	// ErrOutOfBounds: the region is not inside the memory.
 	ErrOutOfBounds = errors.New("out of bounds")
 	// ErrMisaligned: the address is not a multiple of the type's alignment.
@@ -55,7 +66,34 @@ var (
 	// ErrNoMemory: the pointer is bound to no memory (a zero value, or one
 	// decoded from bare bytes).
 	ErrNoMemory = errors.New("pointer has no memory")
+	// ErrForeignMemory: a value written into one memory holds a Ptr, Slice
+	// or String bound to another; its address means nothing there.
+	ErrForeignMemory = errors.New("pointer bound to another memory")
+	// ErrAlloc: the guest's allocator failed, or returned a block that is
+	// null (for a nonzero size) or overlaps a block just allocated. A block
+	// outside memory or misaligned is ErrBadPointer as well.
+	ErrAlloc = errors.New("guest allocation failed")
 )
+
+// badPointer is a placement error: it matches ErrBadPointer and its kind
+// (ErrOutOfBounds, ErrOverflow or ErrMisaligned) with errors.Is.
+type badPointer struct {
+	kind error
+	msg  string
+}
+
+func (e *badPointer) Error() string { return e.msg }
+
+// Is reports whether target is ErrBadPointer or e's kind.
+func (e *badPointer) Is(target error) bool { return target == ErrBadPointer || target == e.kind }
+
+// Unwrap returns the kind, so errors.Is finds it through e.
+func (e *badPointer) Unwrap() error { return e.kind }
+
+// badPtr returns a placement error of kind, with the message kind: detail.
+func badPtr(kind error, format string, args ...any) error {
+	return &badPointer{kind: kind, msg: kind.Error() + ": " + fmt.Sprintf(format, args...)}
+}
 
 // Error describes a failed operation: what, on which type, where, and why.
 // It keeps the type and formats only when asked, so failing costs little
@@ -68,7 +106,9 @@ type Error struct {
 	Type reflect.Type
 	// Addr is the guest address of the value or region.
 	Addr uint64
-	// Len is the length of the region in bytes, when known.
+	// Len is the length of the region in bytes: the value's size for a
+	// Ptr, the elements' bytes for a Slice or String (math.MaxUint64 when
+	// that overflows 64 bits), 0 for operations on no region.
 	Len uint64
 	// Field is the path of the field at fault inside the value, if any.
 	Field layout.Path
@@ -82,34 +122,16 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s at %#x: %v", e.Op, e.TypeName(), e.Addr, e.Err)
 }
 
-// TypeName names Type without import paths: "guestptr.Ptr[wasi.Fdstat]".
+// TypeName names Type without import paths: "guestptr.Ptr[wasi.Fdstat]",
+// as every message of guestkit names types (see layout.TypeName).
 func (e *Error) TypeName() string { return shortName(e.Type) }
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // shortName is t's name with every import path cut to its last element,
-// as Go prints types in its own messages.
-func shortName(t reflect.Type) string {
-	if t == nil {
-		return "<nil>"
-	}
-	s := t.String()
-	out := make([]byte, 0, len(s))
-	word := 0 // where the current name started in out
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '/':
-			out = out[:word]
-		case c == '.' || c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80:
-			out = append(out, c)
-		default:
-			out = append(out, c)
-			word = len(out)
-		}
-	}
-	return string(out)
-}
+// as Go prints types in its own messages: layout.TypeName.
+func shortName(t reflect.Type) string { return layout.TypeName(t) }
 
 // fail builds the *Error of an operation on a value of pointer type X.
 func fail[X any](op string, addr, n uint64, err error) error {
@@ -127,14 +149,14 @@ func fail[X any](op string, addr, n uint64, err error) error {
 func regionError(b []byte, abi layout.ABI, addr, count, size, align uint64) error {
 	hi, total := bits.Mul64(count, size)
 	if hi != 0 {
-		return fmt.Errorf("%w: %d elements of %d bytes", ErrOverflow, count, size)
+		return badPtr(ErrOverflow, "%d elements of %d bytes", count, size)
 	}
 	end := addr + total
 	if end < addr || addr > abi.MaxAddress() || end-1 > abi.MaxAddress() && total > 0 {
-		return fmt.Errorf("%w: %d bytes at %#x pass the end of the %s address space", ErrOverflow, total, addr, abi)
+		return badPtr(ErrOverflow, "%d bytes at %#x pass the end of the %s address space", total, addr, abi)
 	}
 	if end > uint64(len(b)) {
-		return fmt.Errorf("%w: [%#x, %#x) is past the end of memory (%#x bytes)", ErrOutOfBounds, addr, end, len(b))
+		return badPtr(ErrOutOfBounds, "[%#x, %#x) is past the end of memory (%#x bytes)", addr, end, len(b))
 	}
-	return fmt.Errorf("%w: address %#x is not a multiple of %d", ErrMisaligned, addr, align)
+	return badPtr(ErrMisaligned, "address %#x is not a multiple of %d", addr, align)
 }

@@ -155,9 +155,11 @@ func ExampleError() {
 
 	_, err := guestptr.New[Fdstat](mem, 0x1000).Read()
 
-	// errors.Is matches the sentinel, whatever wraps it.
+	// errors.Is matches the sentinel, whatever wraps it. ErrBadPointer
+	// covers every bad address or length: out of bounds, wrapping the
+	// address space (ErrOverflow), misaligned.
 	switch {
-	case errors.Is(err, guestptr.ErrOutOfBounds), errors.Is(err, guestptr.ErrMisaligned):
+	case errors.Is(err, guestptr.ErrBadPointer):
 		fmt.Println("bad pointer")
 	case errors.Is(err, guestptr.ErrInvalidFlags):
 		fmt.Println("bad flags")

@@ -28,17 +28,17 @@ func Field[F, T any](p Ptr[T], path string) (Ptr[F], error) {
 	for name := range strings.SplitSeq(path, ".") {
 		f, ok := fieldNamed(l, name)
 		if !ok {
-			return Ptr[F]{}, fail[Ptr[T]]("field", p.ref.Addr, 0, fmt.Errorf("%w: %s has no field %s", ErrNoField, l.Type, name))
+			return Ptr[F]{}, fail[Ptr[T]]("field", p.ref.Addr, 0, fmt.Errorf("%w: %s has no field %s", ErrNoField, shortName(l.Type), name))
 		}
 		off += f.Offset
 		l = f.Layout
 	}
 	if want := reflect.TypeFor[F](); l.Type != want {
-		return Ptr[F]{}, fail[Ptr[T]]("field", p.ref.Addr, 0, fmt.Errorf("%w: %s is a %s, not a %s", ErrNoField, path, l.Type, want))
+		return Ptr[F]{}, fail[Ptr[T]]("field", p.ref.Addr, 0, fmt.Errorf("%w: %s is a %s, not a %s", ErrNoField, path, shortName(l.Type), shortName(want)))
 	}
 	addr := p.ref.Addr + off
 	if addr < off || addr > p.ref.Mem.ABI().MaxAddress() {
-		return Ptr[F]{}, fail[Ptr[T]]("field", p.ref.Addr, 0, fmt.Errorf("%w: field %s at offset %d", ErrOverflow, path, off))
+		return Ptr[F]{}, fail[Ptr[T]]("field", p.ref.Addr, l.Size, badPtr(ErrOverflow, "field %s at offset %d", path, off))
 	}
 	return New[F](p.ref.Mem, addr), nil
 }

@@ -67,7 +67,7 @@ func (p Ptr[T]) Add(n uint64) (Ptr[T], error) {
 	}
 	addr, ok := advance(p.ref.Mem.ABI(), p.ref.Addr, n, c.Size())
 	if !ok {
-		return p, fail[Ptr[T]]("add", p.ref.Addr, 0, fmt.Errorf("%w: %d elements of %d bytes past %#x", ErrOverflow, n, c.Size(), p.ref.Addr))
+		return p, fail[Ptr[T]]("add", p.ref.Addr, c.Size(), badPtr(ErrOverflow, "%d elements of %d bytes past %#x", n, c.Size(), p.ref.Addr))
 	}
 	return Ptr[T]{p.ref.At(addr)}, nil
 }

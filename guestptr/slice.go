@@ -3,6 +3,7 @@ package guestptr
 import (
 	"fmt"
 	"iter"
+	"math"
 	"math/bits"
 	"reflect"
 	"unsafe"
@@ -106,7 +107,7 @@ func (s Slice[T]) All() iter.Seq2[Ptr[T], error] {
 		for i := range s.ref.Len {
 			addr, ok := advance(abi, s.ref.Addr, i, size)
 			if !ok {
-				yield(Ptr[T]{}, fail[Slice[T]]("index", s.ref.Addr, 0, fmt.Errorf("%w: element %d", ErrOverflow, i)))
+				yield(Ptr[T]{}, fail[Slice[T]]("index", s.ref.Addr, regionLen(s.ref.Len, size), badPtr(ErrOverflow, "element %d", i)))
 				return
 			}
 			if addr > limit {
@@ -145,12 +146,23 @@ func span[X, T any](ref marshal.SpanRef, op string) (marshal.Codec[T], []byte, e
 	return c, b, nil
 }
 
-// regionLen is n elements of size bytes, or 0 when that overflows.
+// byteLen is the length of s's region in bytes (see Error.Len), or 0
+// when T has no layout or s no memory.
+func (s Slice[T]) byteLen() uint64 {
+	c, err := marshal.Elements[T](s.ref)
+	if err != nil || !c.Valid() {
+		return 0
+	}
+	return regionLen(s.ref.Len, c.Size())
+}
+
+// regionLen is n elements of size bytes, or math.MaxUint64 when that
+// overflows.
 func regionLen(n, size uint64) uint64 {
 	if hi, total := bits.Mul64(n, size); hi == 0 {
 		return total
 	}
-	return 0
+	return math.MaxUint64
 }
 
 // ToSlice copies the elements out of guest memory, validating each, into a
@@ -191,7 +203,7 @@ func (s Slice[T]) ToSlice() ([]T, error) {
 // equals Len. On error dst may be partly written.
 func (s Slice[T]) CopyToSlice(dst []T) error {
 	if uint64(len(dst)) != s.ref.Len {
-		return fail[Slice[T]]("read", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, s.ref.Len, len(dst)))
+		return fail[Slice[T]]("read", s.ref.Addr, s.byteLen(), fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, s.ref.Len, len(dst)))
 	}
 	if p, total := marshal.View[T](s.ref); p != nil && s.ref.Mem.Borrows().Held() == 0 {
 		// Transparent elements, nothing borrowed: one check, one copy.
@@ -225,7 +237,7 @@ func (s Slice[T]) copyOut(c marshal.Codec[T], b []byte, dst []T) error {
 // unchanged.
 func (s Slice[T]) CopyFromSlice(src []T) error {
 	if uint64(len(src)) != s.ref.Len {
-		return fail[Slice[T]]("write", s.ref.Addr, 0, fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, len(src), s.ref.Len))
+		return fail[Slice[T]]("write", s.ref.Addr, s.byteLen(), fmt.Errorf("%w: %d elements into %d", ErrLengthMismatch, len(src), s.ref.Len))
 	}
 	if p, total := marshal.View[T](s.ref); p != nil && s.ref.Mem.Borrows().Held() == 0 {
 		copy(unsafe.Slice((*byte)(p), total), unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(src))), total))
@@ -236,6 +248,11 @@ func (s Slice[T]) CopyFromSlice(src []T) error {
 		return err
 	}
 	total := uint64(len(b))
+	if len(src) > 0 {
+		if err := foreignIn(c.Layout(), unsafe.Pointer(unsafe.SliceData(src)), uint64(len(src)), unsafe.Sizeof(src[0]), s.ref.Mem, true); err != nil {
+			return fail[Slice[T]]("write", s.ref.Addr, total, err)
+		}
+	}
 	acc, err := s.ref.Mem.Borrows().BeginWrite(s.ref.Addr, total)
 	if err != nil {
 		return fail[Slice[T]]("write", s.ref.Addr, total, err)

@@ -117,7 +117,7 @@ func (s *scalar) invalid(v uint64) *FieldError {
 	case layout.CheckBool:
 		return s.fail(ErrInvalidBool, v, fmt.Sprint(v))
 	case layout.CheckEnum:
-		return s.fail(ErrInvalidEnum, v, fmt.Sprintf("%d (%s has %d cases)", v, s.typ, s.check.Cases))
+		return s.fail(ErrInvalidEnum, v, fmt.Sprintf("%d (%s has %d cases)", v, layout.TypeName(s.typ), s.check.Cases))
 	}
 	return s.fail(ErrInvalidFlags, v, fmt.Sprintf("%#x (unknown bits %#x)", v, v&^s.check.Mask))
 }

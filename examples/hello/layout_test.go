@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/guestptr/deep"
 	"github.com/guestkit/guestkit/layout"
 )
 
@@ -57,6 +58,20 @@ var goStructs = map[string]struct {
 		"status": "Status", "color_echo": "ColorEcho", "perms_granted": "PermsGranted",
 		"checksum": "Checksum", "total_weight": "TotalWeight", "items_seen": "ItemsSeen",
 		"greeting": "Greeting", "greeting_cap": "Greeting.len", "greeting_len": "GreetingLen"}},
+	// Record and Replies are native types: their layouts are deep's mirrors.
+	"record": {deepLayout[Record], map[string]string{"name": "Name", "name_len": "Name.len", "value": "Value"}},
+	"replies": {deepLayout[Replies], map[string]string{
+		"message": "Message", "message_len": "Message.len", "records": "Records", "records_len": "Records.len",
+		"motto": "Motto", "motto_cap": "Motto.len", "motto_len": "MottoLen"}},
+}
+
+// deepLayout is the guest layout package deep gives the native type T.
+func deepLayout[T any](abi layout.ABI) (*layout.Layout, error) {
+	c, err := deep.For[T](abi)
+	if err != nil {
+		return nil, err
+	}
+	return c.Layout(), nil
 }
 
 // offsetOf walks a Go field path from l and returns its offset.

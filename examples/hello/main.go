@@ -7,7 +7,11 @@
 //	go run ./examples/hello -guest=go   # the Go guest, goguest, built now
 //
 // The guest calls the host function guestkit.hello(req, out) -> i32 once,
-// checks every field of the reply and exits 0 if all are right. The host
+// checks every field of the reply, then calls guestkit.replies(req, out),
+// whose replies the host allocates in the guest through the guest's own
+// malloc (a message, and a list of records with strings inside) and writes
+// into a guest buffer too small for them (a motto cut on a UTF-8
+// boundary); the guest checks every byte and exits 0 if all are right. The host
 // follows the request's pointers, checks every value (enum, flags, shape
 // kind, bool, UTF-8), prints the request, and writes the reply; on any
 // guestptr error it prints the error and returns a nonzero errno instead.
@@ -84,6 +88,19 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 		}).
 		WithParameterNames("req", "out").
 		Export("hello").
+		NewFunctionBuilder().
+		WithFunc(func(ctx context.Context, mod api.Module, req, out uint32) int32 {
+			// The replies are allocated in the guest by its own malloc,
+			// called back with this call's context.
+			alloc, err := wazeromem.Malloc(ctx, mod)
+			if err != nil {
+				fmt.Fprintf(h.out, "error: %v\n", err)
+				return errnoNosys
+			}
+			return h.replies(wazeromem.Of(mod.Memory()), alloc, uint64(req), uint64(out))
+		}).
+		WithParameterNames("req", "out").
+		Export("replies").
 		Instantiate(ctx)
 	if err != nil {
 		return err
@@ -101,8 +118,8 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer wazeromem.Forget(mod.Memory())
-	defer mod.Close(ctx)
+	defer mod.Close(ctx) // Of keeps nothing alive: no Forget is needed
+
 	start := mod.ExportedFunction("_start")
 	if start == nil {
 		return errors.New("the guest is not a WASI command: it exports no _start")

@@ -40,7 +40,21 @@ guest: ok greeting_len
 guest: ok greeting
 guest: ok greeting_tail
 guest: ok request_untouched
-guest: PASS: all 13 checks passed
+host: replies message="hello, wasm guest: 3 items" records=3 motto="héllo wörld " (14 of 23 bytes)
+guest: ok replies
+guest: ok message_len
+guest: ok message
+guest: ok records_len
+guest: ok record_0
+guest: ok record_1
+guest: ok record_2
+guest: ok mallocs
+guest: ok motto_ptr
+guest: ok motto_cap
+guest: ok motto_len
+guest: ok motto
+guest: ok motto_tail
+guest: PASS: all 26 checks passed
 hello: ok: the guest exited 0 and the host saw a valid request
 `
 

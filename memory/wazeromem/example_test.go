@@ -68,7 +68,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	defer wazeromem.Forget(mod.Memory())
+	// No Forget: Of keeps neither the module nor its memory alive.
 	if _, err := mod.ExportedFunction("run").Call(ctx); err != nil {
 		panic(err)
 	}

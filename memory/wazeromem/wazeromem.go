@@ -220,9 +220,13 @@ func instanceAddress(m api.Memory) uintptr {
 }
 
 // Forget drops the memory Of keeps for m, so the next Of makes a new one.
-// Of needs no help to let closed modules go; Forget is for the rare host
-// that reuses a wazero memory instance's address for another memory while
-// still holding the old one's guestkit memory.
+//
+// Hosts do not need it: Of holds its memories weakly, so a closed module's
+// memory is collected as usual, and a memory guestkit's allocator made is
+// matched by its bytes, so a new instance at a reused address is never
+// given the old one's memory. Forget only makes the next Of of a wrapped
+// memory build a new wrapper (with a new borrow tracker); the memory
+// guestkit's allocator made for an instance stays that instance's.
 func Forget(m api.Memory) {
 	if key := instanceAddress(m); key != 0 {
 		adapters.Delete(key)

@@ -104,6 +104,140 @@ type reply struct {
 //go:wasmimport guestkit hello
 func hostHello(req, out uint32) int32
 
+const mottoCap = 16
+
+// motto is MOTTO of hello.h: "héllo wörld ✓✓✓".
+const motto = "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93"
+
+type record struct {
+	_       structs.HostLayout
+	Name    uint32 // const char *, allocated by the host
+	NameLen uint32
+	Value   uint32
+}
+
+type replies struct {
+	_          structs.HostLayout
+	Message    uint32 // char *, allocated by the host
+	MessageLen uint32
+	Records    uint32 // struct record *, allocated by the host
+	RecordsLen uint32
+	Motto      uint32 // char *: the guest's buffer
+	MottoCap   uint32
+	MottoLen   uint32
+}
+
+//go:wasmimport guestkit replies
+func hostReplies(req, out uint32) int32
+
+// heap holds the blocks the host allocated through malloc, by address,
+// until free: Go's heap does not move them, and this keeps them alive.
+var (
+	heap    = map[uint32][]uint64{}
+	mallocs int
+)
+
+// malloc is the allocator the host calls to allocate replies here. Blocks
+// are 8-byte aligned, as []uint64 are.
+//
+//go:wasmexport malloc
+func malloc(n uint32) uint32 {
+	mallocs++
+	b := make([]uint64, (n+7)/8+1)
+	a := addr(unsafe.Pointer(&b[0]))
+	heap[a] = b
+	return a
+}
+
+//go:wasmexport free
+func free(p uint32) { delete(heap, p) }
+
+// guestBytes returns the first n bytes of the block malloc returned at a,
+// or nil if a is not such a block or n passes its end.
+func guestBytes(a, n uint32) []byte {
+	b, ok := heap[a]
+	if !ok || uintptr(n) > uintptr(len(b))*8 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), n)
+}
+
+// utf8Fit is the length of the longest prefix of s that fits in cap bytes
+// and does not end inside a UTF-8 sequence.
+func utf8Fit(s string, cap int) int {
+	if len(s) <= cap {
+		return len(s)
+	}
+	k := cap
+	for k > 0 && s[k]&0xC0 == 0x80 {
+		k--
+	}
+	return k
+}
+
+var (
+	reps      replies
+	mottoBuf  [mottoCap]byte
+	recordBuf record
+)
+
+// checkReplies calls guestkit.replies and checks every byte of what came
+// back, as the C guest does.
+func checkReplies() {
+	for i := range bytesOf(&reps) {
+		bytesOf(&reps)[i] = sentinel
+	}
+	for i := range mottoBuf {
+		mottoBuf[i] = sentinel
+	}
+	reps.Motto = addr(unsafe.Pointer(&mottoBuf[0]))
+	reps.MottoCap = mottoCap
+	mallocs = 0
+	wantMessage := fmt.Sprintf("hello, %s: %d items", name[:], req.ItemsLen)
+	wantMottoLen := utf8Fit(motto, mottoCap)
+
+	rc := hostReplies(addr(unsafe.Pointer(&req)), addr(unsafe.Pointer(&reps)))
+	runtime.KeepAlive(&reps)
+	runtime.KeepAlive(&mottoBuf)
+	checkU64("replies", uint64(uint32(rc)), 0)
+	if rc != 0 {
+		return
+	}
+	checkU64("message_len", uint64(reps.MessageLen), uint64(len(wantMessage)))
+	checkBool("message", reps.Message != 0 && int(reps.MessageLen) == len(wantMessage) &&
+		string(guestBytes(reps.Message, reps.MessageLen)) == wantMessage, "message bytes differ")
+	checkU64("records_len", uint64(reps.RecordsLen), uint64(req.ItemsLen))
+	for i := 0; i < int(req.ItemsLen) && reps.RecordsLen == req.ItemsLen; i++ {
+		want := fmt.Sprintf("item %d \xc3\x97 %d", items[i].ID, items[i].Count)
+		size := uint32(unsafe.Sizeof(recordBuf))
+		rb := guestBytes(reps.Records, uint32(i+1)*size)
+		if rb == nil {
+			checkBool(fmt.Sprintf("record_%d", i), false, "records is not a block the host allocated")
+			continue
+		}
+		r := (*record)(unsafe.Pointer(&rb[uint32(i)*size]))
+		checkBool(fmt.Sprintf("record_%d", i), r.Name != 0 && int(r.NameLen) == len(want) &&
+			string(guestBytes(r.Name, r.NameLen)) == want && r.Value == uint32(items[i].Count)*100+uint32(items[i].Color),
+			"record differs")
+	}
+	checkU64("mallocs", uint64(mallocs), 2+uint64(req.ItemsLen))
+	checkU64("motto_ptr", uint64(reps.Motto), uint64(addr(unsafe.Pointer(&mottoBuf[0]))))
+	checkU64("motto_cap", uint64(reps.MottoCap), mottoCap)
+	checkU64("motto_len", uint64(reps.MottoLen), uint64(wantMottoLen))
+	checkBool("motto", int(reps.MottoLen) == wantMottoLen && string(mottoBuf[:wantMottoLen]) == motto[:wantMottoLen], "motto bytes differ")
+	touched := mottoCap
+	for i := wantMottoLen; i < mottoCap; i++ {
+		if mottoBuf[i] != sentinel {
+			touched = i
+			break
+		}
+	}
+	checkBool("motto_tail", touched == mottoCap, "the host wrote past motto_len")
+	for k := range heap {
+		free(k)
+	}
+}
+
 // Everything the host sees lives in package-level variables (static data).
 var (
 	owner = item{ID: 7, Color: colorGreen, Count: 1, Weight: 2.5}
@@ -320,6 +454,9 @@ func run() int {
 
 	// The host must treat the request as read-only.
 	checkBool("request_untouched", string(bytesOf(&req)) == string(bytesOf(&reqCopy)), "request bytes changed")
+
+	// Replies the host allocates here.
+	checkReplies()
 
 	if failures != 0 {
 		fmt.Printf("FAIL: %d of %d checks failed\n", failures, checks)

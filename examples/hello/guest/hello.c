@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hello.h"
@@ -33,8 +34,94 @@ static struct request req_copy;
 static struct reply reply;
 static char greeting[GREETING_CAP];
 
+static struct replies replies;
+static char motto[MOTTO_CAP];
+
 static int checks;
 static int failures;
+
+/* The allocator the host calls to allocate replies in this guest. */
+static int mallocs;
+
+__attribute__((export_name("malloc"))) void *guest_malloc(size_t n)
+{
+	mallocs++;
+	return malloc(n);
+}
+
+__attribute__((export_name("free"))) void guest_free(void *p)
+{
+	free(p);
+}
+
+/* utf8_fit is the length of the longest prefix of s (n bytes) that fits in
+ * cap bytes and does not end inside a UTF-8 sequence. */
+static uint32_t utf8_fit(const char *s, uint32_t n, uint32_t cap)
+{
+	if (n <= cap)
+		return n;
+	uint32_t k = cap;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	return k;
+}
+
+static void check_u64(const char *what, uint64_t got, uint64_t want);
+static void check_bool(const char *what, int good, const char *detail);
+
+/* check_replies calls host_replies and checks every byte of what came back. */
+static void check_replies(void)
+{
+	memset(&replies, SENTINEL, sizeof replies);
+	memset(motto, SENTINEL, sizeof motto);
+	replies.motto = motto;
+	replies.motto_cap = MOTTO_CAP;
+	mallocs = 0;
+
+	char want_message[GREETING_CAP];
+	int n = snprintf(want_message, sizeof want_message, "hello, %.*s: %u items", (int)req.name_len, name, (unsigned)req.items_len);
+	static const char full_motto[] = MOTTO;
+	uint32_t want_motto_len = utf8_fit(full_motto, sizeof full_motto - 1, MOTTO_CAP);
+
+	int32_t rc = host_replies(&req, &replies);
+	check_u64("replies", (uint64_t)(uint32_t)rc, 0);
+	if (rc != 0)
+		return;
+
+	check_u64("message_len", replies.message_len, (uint64_t)n);
+	check_bool("message", replies.message != NULL && replies.message_len == (uint32_t)n &&
+	                          memcmp(replies.message, want_message, (size_t)n) == 0,
+	           "message bytes differ");
+	check_u64("records_len", replies.records_len, req.items_len);
+	for (uint32_t i = 0; i < req.items_len && replies.records_len == req.items_len; i++) {
+		char want_name[32], what[16];
+		int k = snprintf(want_name, sizeof want_name, "item %u \xc3\x97 %u", (unsigned)items[i].id, (unsigned)items[i].count);
+		const struct record *r = &replies.records[i];
+		snprintf(what, sizeof what, "record_%u", (unsigned)i);
+		check_bool(what, r->name != NULL && r->name_len == (uint32_t)k && memcmp(r->name, want_name, (size_t)k) == 0 &&
+		                     r->value == (uint32_t)items[i].count * 100u + items[i].color,
+		           "record differs");
+	}
+	/* message, the records array and one name per record: all allocated here. */
+	check_u64("mallocs", (uint64_t)mallocs, 2 + (uint64_t)req.items_len);
+	check_u64("motto_ptr", (uint64_t)(uintptr_t)replies.motto, (uint64_t)(uintptr_t)motto);
+	check_u64("motto_cap", replies.motto_cap, MOTTO_CAP);
+	check_u64("motto_len", replies.motto_len, want_motto_len);
+	check_bool("motto", replies.motto_len == want_motto_len && memcmp(motto, full_motto, want_motto_len) == 0, "motto bytes differ");
+	uint32_t touched = MOTTO_CAP;
+	for (uint32_t i = want_motto_len; i < MOTTO_CAP; i++) {
+		if ((unsigned char)motto[i] != SENTINEL) {
+			touched = i;
+			break;
+		}
+	}
+	check_bool("motto_tail", touched == MOTTO_CAP, "the host wrote past motto_len");
+
+	for (uint32_t i = 0; i < replies.records_len && replies.records_len == req.items_len; i++)
+		free((void *)replies.records[i].name);
+	free(replies.records);
+	free(replies.message);
+}
 
 static uint64_t fnv1a64(const void *p, size_t n)
 {
@@ -158,6 +245,9 @@ int main(void)
 
 	/* The host must treat the request as read-only. */
 	check_bool("request_untouched", memcmp(&req, &req_copy, sizeof req) == 0, "request bytes changed");
+
+	/* Replies the host allocates here. */
+	check_replies();
 
 	if (failures != 0) {
 		printf("FAIL: %d of %d checks failed\n", failures, checks);

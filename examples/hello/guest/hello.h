@@ -28,6 +28,13 @@ enum color { COLOR_RED = 0, COLOR_GREEN = 1, COLOR_BLUE = 2 };
 /* Size of the greeting buffer the guest hands to the host. */
 #define GREETING_CAP 64u
 
+/* Size of the motto buffer: too small for the host's motto, so the host
+ * cuts it, on a UTF-8 boundary. */
+#define MOTTO_CAP 16u
+
+/* The motto the host writes into the motto buffer: "héllo wörld ✓✓✓". */
+#define MOTTO "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93"
+
 struct point {
 	int32_t x, y;
 };
@@ -74,6 +81,29 @@ struct reply {
 	char *greeting;         /* buffer provided by the guest */
 	uint32_t greeting_cap;  /* its capacity (GREETING_CAP) */
 	uint32_t greeting_len;  /* bytes of "hello, <name>" the host wrote */
+};
+
+/* One record of the replies: the host allocates it and its name in the
+ * guest, through the guest's exported malloc. */
+struct record {
+	const char *name; /* UTF-8, allocated by the host */
+	uint32_t name_len;
+	uint32_t value;
+};
+
+/* The replies to a request whose sizes the host decides: message and
+ * records (with every record's name) are allocated by the host through the
+ * guest's malloc and belong to the guest afterwards; motto is the guest's
+ * own buffer of motto_cap bytes, which the host fills with as much of its
+ * motto as fits without splitting a UTF-8 sequence. */
+struct replies {
+	char *message; /* "hello, <name>: <n> items" */
+	uint32_t message_len;
+	struct record *records; /* one per request item */
+	uint32_t records_len;
+	char *motto;        /* the guest's buffer */
+	uint32_t motto_cap; /* its capacity (MOTTO_CAP) */
+	uint32_t motto_len; /* bytes of MOTTO the host wrote */
 };
 
 /* wasm32 pointers are 4 bytes. */
@@ -131,6 +161,24 @@ _Static_assert(offsetof(struct reply, greeting) == 28, "reply.greeting");
 _Static_assert(offsetof(struct reply, greeting_cap) == 32, "reply.greeting_cap");
 _Static_assert(offsetof(struct reply, greeting_len) == 36, "reply.greeting_len");
 
+/* struct record: 12/4 */
+_Static_assert(sizeof(struct record) == 12, "record size");
+_Static_assert(_Alignof(struct record) == 4, "record align");
+_Static_assert(offsetof(struct record, name) == 0, "record.name");
+_Static_assert(offsetof(struct record, name_len) == 4, "record.name_len");
+_Static_assert(offsetof(struct record, value) == 8, "record.value");
+
+/* struct replies: 28/4 */
+_Static_assert(sizeof(struct replies) == 28, "replies size");
+_Static_assert(_Alignof(struct replies) == 4, "replies align");
+_Static_assert(offsetof(struct replies, message) == 0, "replies.message");
+_Static_assert(offsetof(struct replies, message_len) == 4, "replies.message_len");
+_Static_assert(offsetof(struct replies, records) == 8, "replies.records");
+_Static_assert(offsetof(struct replies, records_len) == 12, "replies.records_len");
+_Static_assert(offsetof(struct replies, motto) == 16, "replies.motto");
+_Static_assert(offsetof(struct replies, motto_cap) == 20, "replies.motto_cap");
+_Static_assert(offsetof(struct replies, motto_len) == 24, "replies.motto_len");
+
 /*
  * host_hello is implemented by the host in module "guestkit". It reads *req
  * and fills *out (all fields except greeting and greeting_cap, which are the
@@ -138,5 +186,14 @@ _Static_assert(offsetof(struct reply, greeting_len) == 36, "reply.greeting_len")
  */
 __attribute__((import_module("guestkit"), import_name("hello"))) int32_t
 host_hello(const struct request *req, struct reply *out);
+
+/*
+ * host_replies is implemented by the host in module "guestkit". It reads
+ * *req and fills *out: message and records it allocates in this guest by
+ * calling the guest's exported malloc (so the guest frees them), and the
+ * motto into the guest's buffer. It returns 0 on success.
+ */
+__attribute__((import_module("guestkit"), import_name("replies"))) int32_t
+host_replies(const struct request *req, struct replies *out);
 
 #endif /* GUESTKIT_HELLO_H */

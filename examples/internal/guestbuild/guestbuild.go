@@ -285,3 +285,21 @@ func run(ctx context.Context, dir string, env []string, name string, args ...str
 	cmd.Env = env
 	return cmd.CombinedOutput()
 }
+
+// SkipNotice prints one line saying that pkg's clang-based checks will
+// skip, and why, when problem is not nil: to stderr (shown by go test -v,
+// or when the package fails) and to the terminal, if there is one, since
+// go test ./... shows nothing else of a package that passes. Packages call
+// it from TestMain. Nothing is printed when GUESTKIT_REQUIRE_CLANG=1 (the
+// checks fail instead) or when problem is nil.
+func SkipNotice(pkg string, problem error) {
+	if problem == nil || os.Getenv(RequireClangEnv) == "1" {
+		return
+	}
+	line := fmt.Sprintf("note: %s: clang-based checks skip: %v\n", pkg, problem)
+	fmt.Fprint(os.Stderr, line)
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		fmt.Fprint(tty, line)
+		tty.Close()
+	}
+}

@@ -35,6 +35,11 @@ type helloHost struct {
 	overrun bool
 	// touchRequest writes into the request.
 	touchRequest bool
+	// splitMotto writes the motto up to the buffer's capacity, splitting a
+	// UTF-8 sequence.
+	splitMotto bool
+	// badRecord gives record 1 a wrong value.
+	badRecord bool
 	// calls counts calls.
 	calls int
 }
@@ -122,9 +127,74 @@ func (h *helloHost) hello(_ context.Context, m api.Module, reqPtr, outPtr uint32
 	return 0
 }
 
+// motto is MOTTO of hello.h.
+const motto = "héllo wörld ✓✓✓"
+
+// replies is a hand-written guestkit.replies: it allocates the message, the
+// records and their names by calling the guest's exported malloc, and
+// writes the motto cut at a UTF-8 boundary, with raw little-endian stores.
+func (h *helloHost) replies(ctx context.Context, m api.Module, reqPtr, outPtr uint32) int32 {
+	h.calls++
+	mem := m.Memory()
+	le := binary.LittleEndian
+	read := func(off, n uint32) []byte {
+		b, ok := mem.Read(off, n)
+		if !ok {
+			panic(fmt.Sprintf("read of %d bytes at %#x out of range", n, off))
+		}
+		return b
+	}
+	malloc := m.ExportedFunction("malloc")
+	alloc := func(b []byte) uint32 {
+		res, err := malloc.Call(ctx, uint64(len(b)))
+		if err != nil {
+			panic(err)
+		}
+		p := uint32(res[0])
+		if !mem.Write(p, b) {
+			panic(fmt.Sprintf("malloc returned %#x, out of range", p))
+		}
+		return p
+	}
+	req := read(reqPtr, requestSz)
+	name := read(le.Uint32(req[8:]), le.Uint32(req[12:]))
+	itemsPtr, itemsLen := le.Uint32(req[40:]), le.Uint32(req[44:])
+	msg := []byte(fmt.Sprintf("hello, %s: %d items", name, itemsLen))
+	recs := make([]byte, 12*itemsLen)
+	msgPtr := alloc(msg)
+	recsPtr := alloc(recs)
+	for i := range itemsLen {
+		it := read(itemsPtr+i*itemSize, itemSize)
+		id, color, count := le.Uint32(it[0:]), it[4], le.Uint16(it[6:])
+		n := []byte(fmt.Sprintf("item %d × %d", id, count))
+		le.PutUint32(recs[12*i:], alloc(n))
+		le.PutUint32(recs[12*i+4:], uint32(len(n)))
+		v := uint32(count)*100 + uint32(color)
+		if h.badRecord && i == 1 {
+			v++
+		}
+		le.PutUint32(recs[12*i+8:], v)
+	}
+	mem.Write(recsPtr, recs)
+	out := read(outPtr, 28)
+	mottoPtr, mottoCap := le.Uint32(out[16:]), le.Uint32(out[20:])
+	n := min(uint32(len(motto)), mottoCap)
+	for !h.splitMotto && n > 0 && n < uint32(len(motto)) && motto[n]&0xC0 == 0x80 {
+		n--
+	}
+	mem.Write(mottoPtr, []byte(motto[:n]))
+	le.PutUint32(out[0:], msgPtr)
+	le.PutUint32(out[4:], uint32(len(msg)))
+	le.PutUint32(out[8:], recsPtr)
+	le.PutUint32(out[12:], itemsLen)
+	le.PutUint32(out[24:], n)
+	return 0
+}
+
 func (h *helloHost) instantiate(ctx context.Context, r wazero.Runtime) error {
 	_, err := r.NewHostModuleBuilder("guestkit").
 		NewFunctionBuilder().WithFunc(h.hello).Export("hello").
+		NewFunctionBuilder().WithFunc(h.replies).Export("replies").
 		Instantiate(ctx)
 	return err
 }
@@ -142,7 +212,20 @@ ok greeting_len
 ok greeting
 ok greeting_tail
 ok request_untouched
-PASS: all 13 checks passed
+ok replies
+ok message_len
+ok message
+ok records_len
+ok record_0
+ok record_1
+ok record_2
+ok mallocs
+ok motto_ptr
+ok motto_cap
+ok motto_len
+ok motto
+ok motto_tail
+PASS: all 26 checks passed
 `
 
 // TestHelloGuests runs the C and Go hello guests against a correct
@@ -176,6 +259,10 @@ func TestHelloGuests(t *testing.T) {
 			stdout: "FAIL greeting_tail byte 17 was overwritten\n", contains: true},
 		{name: "request written", host: helloHost{touchRequest: true}, exitCode: 1,
 			stdout: "FAIL request_untouched request bytes changed\n", contains: true},
+		{name: "motto split", host: helloHost{splitMotto: true}, exitCode: 1,
+			stdout: "FAIL motto_len got 16 want 14\n", contains: true},
+		{name: "bad record", host: helloHost{badRecord: true}, exitCode: 1,
+			stdout: "FAIL record_1 record differs\n", contains: true},
 	}
 	outputs := map[string][]string{} // case name -> stdout of each guest
 	for _, g := range guests {
@@ -186,8 +273,8 @@ func TestHelloGuests(t *testing.T) {
 					h := tc.host
 					h.t = t
 					res := runGuest(t, wasm, runConfig{args: []string{"hello"}, host: h.instantiate})
-					if h.calls != 1 {
-						t.Errorf("guestkit.hello called %d times, want 1", h.calls)
+					if want := 2 - min(tc.host.rc, 1); h.calls != int(want) {
+						t.Errorf("guestkit.hello and guestkit.replies called %d times, want %d", h.calls, want)
 					}
 					if res.exitCode != tc.exitCode {
 						t.Errorf("exit code %d, want %d", res.exitCode, tc.exitCode)
