@@ -22,6 +22,7 @@ targets=(
 	"./bench/wasidecoders FuzzFdstat"
 	"./bench/wasidecoders FuzzSubscription"
 	"./bench/wasidecoders FuzzIovecs"
+	"./guestptr/deep FuzzLoad"
 )
 parallel=()
 if [ -n "${FUZZPARALLEL:-}" ]; then
