@@ -13,31 +13,36 @@ import (
 // then hands the region's bytes to the codec.
 
 // Read reads the T at p.
-func (p Ptr[T]) Read() (T, error) {
-	if v := marshal.Peek[T](p.ref); v != nil {
-		return *v, nil
+func (p Ptr[T]) Read() (v T, err error) {
+	if x := marshal.Peek[T](p.ref); x != nil {
+		return *x, nil
 	}
-	return p.read()
+	if marshal.Load(p.ref, &v) {
+		return v, nil
+	}
+	if err = p.read(&v); err != nil {
+		v = *new(T)
+	}
+	return v, err
 }
 
-// read is Read past its fast path: every case, and every error.
-func (p Ptr[T]) read() (T, error) {
-	var v T
+// read is Read past its fast paths, into *v: every case, and every error.
+func (p Ptr[T]) read(v *T) error {
 	c, err := marshal.Pointee[T](p.ref)
 	if err != nil || !c.Valid() {
-		return v, p.noCodec("read", err)
+		return p.noCodec("read", err)
 	}
 	mem, addr, size := p.ref.Mem, p.ref.Addr, c.Size()
 	src, acc, err := begin(mem, addr, 1, size, c.Align(), false)
 	if err != nil {
-		return v, fail[Ptr[T]]("read", addr, size, err)
+		return fail[Ptr[T]]("read", addr, size, err)
 	}
-	err = c.Decode(src, &v, mem)
+	err = c.Decode(src, v, mem)
 	acc.End()
 	if err != nil {
-		return *new(T), fail[Ptr[T]]("read", addr, size, err)
+		return fail[Ptr[T]]("read", addr, size, err)
 	}
-	return v, nil
+	return nil
 }
 
 // Write writes v at p. On error memory is unchanged.

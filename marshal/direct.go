@@ -147,3 +147,30 @@ func view(mem *memory.Memory, addr, n uint64, c *codec, word unsafe.Pointer) (un
 	}
 	return p, total
 }
+
+// Load is the fast path of reading a T that Peek does not cover (a tagged
+// union, guest pointers, narrowed integers): when r's memory holds its
+// bytes, is not shared and holds no borrow, and the T at r is in bounds
+// and aligned, it runs T's compiled steps into *v and reports whether they
+// succeeded. On false *v may be partly written: read the general way,
+// which says why (the memory is not shared, so it reads the same bytes).
+func Load[T any](r Ref, v *T) bool {
+	return loadSteps(r.Mem, r.Addr, r.target, ptrWord((*T)(nil)), unsafe.Pointer(v))
+}
+
+func loadSteps(mem *memory.Memory, addr uint64, c *codec, word, dst unsafe.Pointer) bool {
+	if mem == nil || mem.Shared() || mem.Borrows().Held() != 0 {
+		return false
+	}
+	abi := mem.ABI()
+	if c == nil || c.ptrWord != word || c.abi != abi {
+		if c = recentCodec(word, abi); c == nil {
+			return false
+		}
+	}
+	b, ok := mem.Current()
+	if !ok || c.direct || c.size == 0 || addr > uint64(len(b)) || uint64(len(b))-addr < c.size || addr&c.alignMask != 0 {
+		return false
+	}
+	return c.step.dec(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), addr), noescape(dst), mem) == nil
+}
