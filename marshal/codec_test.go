@@ -3,6 +3,7 @@ package marshal_test
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -328,3 +329,36 @@ func TestCodecZeroAllocs(t *testing.T) {
 		t.Errorf("EncodeSlice+DecodeSlice+For: %v allocations, want 0", n)
 	}
 }
+
+// BenchmarkFor is the codec cache hit every access makes when a pointer
+// carries no codec: the type's entry in the table of recent types.
+func BenchmarkFor(b *testing.B) {
+	if _, err := marshal.For[fdstat](layout.Wasm32); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		c, _ := marshal.For[fdstat](layout.Wasm32)
+		benchSize += c.Size()
+	}
+}
+
+// BenchmarkForParallel is BenchmarkFor from every P at once: a hit takes no
+// lock and writes nothing shared, so it scales.
+func BenchmarkForParallel(b *testing.B) {
+	if _, err := marshal.For[fdstat](layout.Wasm32); err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		var n uint64
+		for pb.Next() {
+			c, _ := marshal.For[fdstat](layout.Wasm32)
+			n += c.Size()
+		}
+		benchTotal.Add(n)
+	})
+}
+
+var (
+	benchSize  uint64
+	benchTotal atomic.Uint64
+)
