@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/guestkit/guestkit/guestptr"
+	"github.com/guestkit/guestkit/guestptr/deep"
 	"github.com/guestkit/guestkit/memory"
 )
 
@@ -18,7 +19,9 @@ const (
 	errnoFault   = 21 // a pointer or length leaves memory, or is misaligned
 	errnoIlseq   = 25 // the name is not UTF-8
 	errnoInval   = 28 // a bool, enum, flags or shape kind is out of range
+	errnoNomem   = 48 // the guest's malloc failed, or a reply passes the limits
 	errnoIO      = 29 // anything else
+	errnoNosys   = 52 // the guest exports no malloc
 	errnoNotsup  = 58 // a request version other than 1
 )
 
@@ -52,32 +55,39 @@ func (h *host) hello(mem *memory.Memory, reqAddr, outAddr uint64) int32 {
 	return errnoSuccess
 }
 
-func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
-	req, err := guestptr.New[Request](mem, reqAddr).Read()
-	if err != nil {
-		return err
+// readRequest reads the request at reqAddr and follows its pointers.
+// Follow puts the request's field in front of an error from following it:
+// "read guestptr.Ptr[main.Request] at 0x100: field Items: read ...".
+func readRequest(mem *memory.Memory, reqAddr uint64) (req Request, owner Item, name string, items []Item, err error) {
+	p := guestptr.New[Request](mem, reqAddr)
+	if req, err = p.Read(); err != nil {
+		return
 	}
 	if req.Version != 1 {
-		return fmt.Errorf("%w %d", errVersion, req.Version)
+		err = fmt.Errorf("%w %d", errVersion, req.Version)
+		return
 	}
-	owner, err := req.Owner.Read()
-	if err != nil {
-		return fmt.Errorf("owner: %w", err)
+	if owner, err = guestptr.Follow(p, &req, func(r *Request) *guestptr.Ptr[Item] { return &r.Owner }, guestptr.Ptr[Item].Read); err != nil {
+		return
 	}
-	name, err := req.Name.Read()
-	if err != nil {
-		return fmt.Errorf("name: %w", err)
+	if name, err = guestptr.Follow(p, &req, func(r *Request) *guestptr.String { return &r.Name }, guestptr.String.Read); err != nil {
+		return
 	}
-	items, err := req.Items.ToSlice()
+	items, err = guestptr.Follow(p, &req, func(r *Request) *guestptr.Slice[Item] { return &r.Items }, guestptr.Slice[Item].ToSlice)
+	return
+}
+
+func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
+	req, owner, name, items, err := readRequest(mem, reqAddr)
 	if err != nil {
-		return fmt.Errorf("items: %w", err)
+		return err
 	}
 	h.report(req, owner, name, items)
 
 	// The guest's greeting buffer is an input inside the reply; the rest
 	// of the reply is still garbage, so read just that field.
 	out := guestptr.New[Reply](mem, outAddr)
-	bufField, err := guestptr.Field[guestptr.Slice[byte]](out, "Greeting")
+	bufField, err := guestptr.FieldOf(out, func(r *Reply) *guestptr.Slice[byte] { return &r.Greeting })
 	if err != nil {
 		return err
 	}
@@ -85,12 +95,11 @@ func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
 	if err != nil {
 		return fmt.Errorf("reply: %w", err)
 	}
-	greeting := []byte("hello, " + name)
-	greeting = greeting[:min(uint64(len(greeting)), buf.Len())]
-	dst, _ := buf.Range(0, uint64(len(greeting))) // cannot fail: 0 <= len <= buf.Len()
-	// Check the greeting's bytes before writing anything, so that a bad
+	greeting := "hello, " + name
+	greeting = greeting[:guestptr.FitUTF8(greeting, buf.Len())]
+	// Check the greeting's region before writing anything, so that a bad
 	// buffer leaves the reply untouched too.
-	if _, err := dst.ToSlice(); err != nil {
+	if err := buf.CheckWritable(); err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}
 
@@ -109,11 +118,64 @@ func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
 	if err := out.Write(rep); err != nil {
 		return fmt.Errorf("reply: %w", err)
 	}
-	if err := dst.CopyFromSlice(greeting); err != nil {
+	if _, err := guestptr.WriteString(buf, greeting); err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}
 	fmt.Fprintf(h.out, "reply status=%d color=%s perms=%s checksum=0x%016x total_weight=%g items_seen=%d greeting=%q\n",
 		rep.Status, rep.ColorEcho, rep.PermsGranted, rep.Checksum, rep.TotalWeight, rep.ItemsSeen, greeting)
+	return nil
+}
+
+// replies serves guestkit.replies(req, out): it reads the request and
+// stores the replies at outAddr, allocating the message and the records
+// (names included) in the guest through alloc, the guest's malloc, and
+// writing as much of the motto as fits into the guest's buffer. Every
+// check comes before the first write: deep.Store is all or nothing, and the
+// motto buffer is checked before it.
+func (h *host) replies(mem *memory.Memory, alloc memory.Allocator, reqAddr, outAddr uint64) int32 {
+	h.calls++
+	if err := h.serveReplies(mem, alloc, reqAddr, outAddr); err != nil {
+		h.err = err
+		fmt.Fprintf(h.out, "error: %v\n", err)
+		return errno(err)
+	}
+	return errnoSuccess
+}
+
+func (h *host) serveReplies(mem *memory.Memory, alloc memory.Allocator, reqAddr, outAddr uint64) error {
+	_, _, name, items, err := readRequest(mem, reqAddr)
+	if err != nil {
+		return err
+	}
+	// The guest's motto buffer is an input inside the replies.
+	mottoField, err := deep.FieldOf(mem, outAddr, func(r *Replies) *guestptr.String { return &r.Motto })
+	if err != nil {
+		return err
+	}
+	motto, err := mottoField.Read()
+	if err != nil {
+		return fmt.Errorf("replies: %w", err)
+	}
+	if err := motto.Bytes().CheckWritable(); err != nil {
+		return fmt.Errorf("motto: %w", err)
+	}
+	rep := Replies{
+		Message:  fmt.Sprintf("hello, %s: %d items", name, len(items)),
+		Records:  make([]Record, len(items)),
+		Motto:    motto,
+		MottoLen: uint32(guestptr.FitUTF8(Motto, motto.Len())),
+	}
+	for i, it := range items {
+		rep.Records[i] = Record{Name: fmt.Sprintf("item %d × %d", it.ID, it.Count), Value: uint32(it.Count)*100 + uint32(it.Color)}
+	}
+	if err := deep.Store(mem, outAddr, &rep, alloc, deep.Limits{}); err != nil {
+		return err
+	}
+	n, err := motto.WriteString(Motto)
+	if err != nil {
+		return fmt.Errorf("motto: %w", err)
+	}
+	fmt.Fprintf(h.out, "replies message=%q records=%d motto=%q (%d of %d bytes)\n", rep.Message, len(rep.Records), Motto[:n], n, len(Motto))
 	return nil
 }
 
@@ -145,9 +207,10 @@ func fnv1a64(s string) uint64 {
 // errno maps an error to the status returned to the guest.
 func errno(err error) int32 {
 	switch {
-	case errors.Is(err, guestptr.ErrOutOfBounds), errors.Is(err, guestptr.ErrOverflow),
-		errors.Is(err, guestptr.ErrMisaligned), errors.Is(err, guestptr.ErrNoMemory):
+	case errors.Is(err, guestptr.ErrBadPointer), errors.Is(err, guestptr.ErrNoMemory):
 		return errnoFault
+	case errors.Is(err, guestptr.ErrAlloc), errors.Is(err, deep.ErrLimit):
+		return errnoNomem
 	case errors.Is(err, guestptr.ErrInvalidUTF8):
 		return errnoIlseq
 	case errors.Is(err, guestptr.ErrInvalidBool), errors.Is(err, guestptr.ErrInvalidEnum),

@@ -148,7 +148,7 @@ func TestHostBadRequest(t *testing.T) {
 				must(t, reqField[uint32](t, mem, "Version").Write(2))
 			}},
 		{name: "owner's enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
-			msg: "owner: read guestptr.Ptr[main.Item] at 0x400: field Color: invalid enum 3 (main.Color has 3 cases)",
+			msg: "read guestptr.Ptr[main.Request] at 0x100: field Owner: read guestptr.Ptr[main.Item] at 0x400: field Color: invalid enum 3 (main.Color has 3 cases)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				owner := guestptr.New[Item](mem, ownerAddr)
 				must(t, guestptr.Cast[uint8](fieldOf[Color](t, owner, "Color")).Write(3))
@@ -162,7 +162,7 @@ func TestHostBadRequest(t *testing.T) {
 				must(t, reqField[guestptr.Ptr[Item]](t, mem, "Owner").Write(guestptr.New[Item](mem, ownerAddr+4)))
 			}},
 		{name: "name not UTF-8", err: guestptr.ErrInvalidUTF8, status: errnoIlseq,
-			msg: "name: read guestptr.String at 0x600: invalid UTF-8 at byte 4 (0xff)",
+			msg: "read guestptr.Ptr[main.Request] at 0x100: field Name: read guestptr.String at 0x600: invalid UTF-8 at byte 4 (0xff)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.New[byte](mem, nameAddr+4).Write(0xff))
 			}},
@@ -179,7 +179,7 @@ func TestHostBadRequest(t *testing.T) {
 				must(t, reqField[guestptr.Slice[Item]](t, mem, "Items").Write(guestptr.NewSlice[Item](mem, itemsAddr, 1<<20)))
 			}},
 		{name: "item's enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
-			msg: "items: read guestptr.Slice[main.Item] at 0x500: field [2].Color: invalid enum 200 (main.Color has 3 cases)",
+			msg: "read guestptr.Ptr[main.Request] at 0x100: field Items: read guestptr.Slice[main.Item] at 0x500: field [2].Color: invalid enum 200 (main.Color has 3 cases)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				third, _ := guestptr.NewSlice[Item](mem, itemsAddr, 3).Get(2)
 				must(t, guestptr.Cast[uint8](fieldOf[Color](t, third, "Color")).Write(200))
@@ -251,7 +251,8 @@ func TestHostBorrowedBuffer(t *testing.T) {
 	}
 }
 
-// mainName undoes a quirk of test binaries: reflect names this package
-// "main" in plain types but by its import path ("hello" once guestptr drops
-// the path) inside generic instantiations, where `go run` says "main".
-func mainName(s string) string { return strings.ReplaceAll(s, "[hello.", "[main.") }
+// mainName undoes a quirk of test binaries: a test binary's package main
+// has the import path .../examples/hello, so guestkit (which names every
+// package by its path's last element, the one way Go spells type
+// arguments) says "hello.Request" where `go run` says "main.Request".
+func mainName(s string) string { return strings.ReplaceAll(s, "hello.", "main.") }

@@ -96,6 +96,18 @@ func run(wasm []byte, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The replies are allocated in the guest by its own malloc.
+	var alloc memory.Allocator
+	err = linker.FuncWrap("guestkit", "replies", func(req, out int32) int32 {
+		if alloc == nil {
+			fmt.Fprintf(h.out, "error: %v\n", wasmtimemem.ErrNoAllocator)
+			return errnoNosys
+		}
+		return h.replies(mem, alloc, uint64(uint32(req)), uint64(uint32(out)))
+	})
+	if err != nil {
+		return err
+	}
 	instance, err := linker.Instantiate(store, module)
 	if err != nil {
 		return err
@@ -105,6 +117,9 @@ func run(wasm []byte, stdout io.Writer) error {
 		wmem = ext.Memory()
 	}
 	mem = wasmtimemem.New(store, wmem)
+	if a, err := wasmtimemem.Malloc(store, instance); err == nil {
+		alloc = a
+	}
 
 	start := instance.GetFunc(store, "_start")
 	if start == nil {

@@ -148,3 +148,25 @@ type Reply struct {
 	Greeting     guestptr.Slice[byte] // greeting and greeting_cap: the guest's buffer
 	GreetingLen  uint32               // the bytes of "hello, <name>" written there, at most its capacity
 }
+
+// Record is struct record, declared as a native Go type for package
+// guestptr/deep: Name is a Go string where C has the (name, name_len)
+// pair, which deep.Store allocates in the guest.
+type Record struct {
+	Name  string // "item <id> × <count>"
+	Value uint32 // count*100 + color
+}
+
+// Replies is struct replies. Message and Records are native Go values that
+// deep.Store allocates in the guest through its malloc; Motto is the
+// guest's own buffer (motto, motto_cap), an input the host fills.
+type Replies struct {
+	Message  string          // "hello, <name>: <n> items"
+	Records  []Record        // one per request item
+	Motto    guestptr.String // the guest's buffer of motto_cap bytes
+	MottoLen uint32          // the bytes of the motto written there
+}
+
+// Motto is what the host writes into the guest's motto buffer, as much as
+// fits without splitting a UTF-8 sequence (MOTTO in hello.h).
+const Motto = "héllo wörld ✓✓✓"

@@ -100,7 +100,6 @@ func TestRunRejectsBadGuests(t *testing.T) {
 	}
 }
 
-// mainName undoes a quirk of test binaries: reflect names this package
-// "main" in plain types but by its import path inside generic
-// instantiations, where `go run` says "main".
-func mainName(s string) string { return strings.ReplaceAll(s, "[mem64.", "[main.") }
+// mainName undoes a quirk of test binaries: they name this package by the
+// last element of its import path ("mem64"), where `go run` says "main".
+func mainName(s string) string { return strings.ReplaceAll(s, "mem64.", "main.") }
