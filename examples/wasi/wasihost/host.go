@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -299,8 +300,13 @@ func WithConfig(ctx context.Context, cfg Config) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
+	configsMade.Store(true)
 	return context.WithValue(ctx, configKey{}, s), nil
 }
+
+// configsMade is set once any WithConfig context exists: until then no
+// call needs to search its context for one.
+var configsMade atomic.Bool
 
 // CloseConfig closes the descriptors of the configuration ctx carries
 // (see WithConfig): the files and directories its guest opened and its
@@ -314,6 +320,9 @@ func CloseConfig(ctx context.Context) error {
 
 // state returns the configuration a call runs with.
 func (h *Host) state(ctx context.Context) *state {
+	if !configsMade.Load() {
+		return h.def
+	}
 	if s, ok := ctx.Value(configKey{}).(*state); ok {
 		return s
 	}
