@@ -40,11 +40,6 @@ func lookup(t reflect.Type, abi layout.ABI) *codec {
 // gets from a nil *T in an interface without reflect.
 var recentPtr typecache.Table
 
-// lookupWord returns the codec of the type whose pointer type has the type
-// word word, under abi, or nil when that type has no layout or was never
-// compiled (For compiles; this finds).
-func lookupWord(word unsafe.Pointer, abi layout.ABI) *codec { return recentCodec(word, abi) }
-
 // ptrWord is the type word of an interface holding a nil *T: the *T's
 // type, a key as unique as T's that generic code gets without reflect.
 func ptrWord(nilPtr any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&nilPtr))[0] }

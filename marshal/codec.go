@@ -70,18 +70,3 @@ func (k *codec) validInPlace(p unsafe.Pointer, mem *memory.Memory) bool {
 	return b.hasQuad && ld64(unsafe.Add(p, q[0].off))&q[0].mask|ld64(unsafe.Add(p, q[1].off))&q[1].mask|
 		ld64(unsafe.Add(p, q[2].off))&q[2].mask|ld64(unsafe.Add(p, q[3].off))&q[3].mask == 0
 }
-
-// encodeDirect writes the direct Go value at g to the guest bytes at p if
-// it passes its checks, and reports whether it did.
-func (k *codec) encodeDirect(p, g unsafe.Pointer) bool {
-	b := k.block
-	if b == nil {
-		copy(bytesAt(p, uintptr(k.size)), bytesAt(g, uintptr(k.size)))
-		return true
-	}
-	if !b.goValid(g) {
-		return false
-	}
-	b.write(p, g)
-	return true
-}

@@ -148,23 +148,6 @@ func (c Codec[T]) decode(src []byte, v *T, mem *memory.Memory) error {
 	return nil
 }
 
-// EncodeDirect is Encode's fast path: for a transparent or copyable T, a
-// valid *v and a dst of at least Size() bytes, it writes *v and reports
-// true. Otherwise it writes nothing and reports false: use Encode, which
-// says why.
-func (c Codec[T]) EncodeDirect(dst []byte, v *T) bool {
-	k := c.c
-	p := unsafe.Pointer(unsafe.SliceData(dst))
-	if !k.direct || uint64(len(dst)) < k.size {
-		return false
-	}
-	if k.block == nil && uintptr(p)%unsafe.Alignof(*v) == 0 {
-		*(*T)(p) = *v
-		return true
-	}
-	return k.encodeDirect(p, noescape(unsafe.Pointer(v)))
-}
-
 // Encode writes *v to the first Size() bytes of dst, fields only: padding
 // and blank fields keep their bytes. On error dst is unchanged.
 func (c Codec[T]) Encode(dst []byte, v *T) error {

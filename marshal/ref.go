@@ -79,7 +79,7 @@ func targetOf(c *codec, word unsafe.Pointer, mem *memory.Memory) *codec {
 	if c != nil && c.ptrWord == word && c.abi == mem.ABI() {
 		return c
 	}
-	return lookupWord(word, mem.ABI())
+	return recentCodec(word, mem.ABI())
 }
 
 // missing is why T has no codec under mem: no memory (the zero Codec, no
