@@ -35,6 +35,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/guestkit/guestkit/examples/hello/hellohost"
 	"github.com/guestkit/guestkit/memory/wazeromem"
 )
 
@@ -78,13 +79,13 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 
-	h := &host{out: &prefixWriter{w: stdout, prefix: "host: "}}
+	h := &hellohost.Host{Out: &prefixWriter{w: stdout, prefix: "host: "}}
 	_, err := r.NewHostModuleBuilder("guestkit").
 		NewFunctionBuilder().
 		WithFunc(func(_ context.Context, mod api.Module, req, out uint32) int32 {
 			// One adapter per memory, shared by every call: views taken
 			// in one call are seen by the next.
-			return h.hello(wazeromem.Of(mod.Memory()), uint64(req), uint64(out))
+			return h.Hello(wazeromem.Of(mod.Memory()), uint64(req), uint64(out))
 		}).
 		WithParameterNames("req", "out").
 		Export("hello").
@@ -94,10 +95,10 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 			// called back with this call's context.
 			alloc, err := wazeromem.Malloc(ctx, mod)
 			if err != nil {
-				fmt.Fprintf(h.out, "error: %v\n", err)
-				return errnoNosys
+				fmt.Fprintf(h.Out, "error: %v\n", err)
+				return hellohost.ErrnoNosys
 			}
-			return h.replies(wazeromem.Of(mod.Memory()), alloc, uint64(req), uint64(out))
+			return h.Replies(wazeromem.Of(mod.Memory()), alloc, uint64(req), uint64(out))
 		}).
 		WithParameterNames("req", "out").
 		Export("replies").
@@ -136,10 +137,10 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 	switch {
 	case code != 0:
 		return fmt.Errorf("the guest exited with code %d", code)
-	case h.calls == 0:
+	case h.Calls == 0:
 		return errors.New("the guest exited 0 without calling guestkit.hello")
-	case !h.valid:
-		return fmt.Errorf("the guest exited 0 but the host saw no valid request: %v", h.err)
+	case !h.Valid:
+		return fmt.Errorf("the guest exited 0 but the host saw no valid request: %v", h.Err)
 	}
 	fmt.Fprintf(stdout, "hello: ok: the guest exited 0 and the host saw a valid request\n")
 	return nil

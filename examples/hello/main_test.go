@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/guestkit/guestkit/examples/hello/hellohost"
 	"github.com/guestkit/guestkit/examples/internal/guestbuild"
 	"github.com/guestkit/guestkit/guestptr"
 	wa "github.com/guestkit/guestkit/internal/wasmasm"
@@ -123,12 +124,12 @@ func TestRunRejectsBadGuests(t *testing.T) {
 }
 
 // helloGuest assembles a guest whose memory starts as mem's first 0x700
-// bytes (the request built by newRequest) and whose _start calls
-// guestkit.hello(reqAddr, outAddr), then exits with the status it returned,
+// bytes (hellohost.SampleRequest) and whose _start calls
+// guestkit.hello(SampleReqAddr, SampleOutAddr), then exits with the status it returned,
 // or drops the status and exits 0 when exitWithStatus is false, or never
 // calls hello when callHello is false.
 func helloGuest(mem *memory.Memory, callHello, exitWithStatus bool) []byte {
-	body := [][]byte{wa.I32Const(reqAddr), wa.I32Const(outAddr), wa.Call(0), wa.Call(1)}
+	body := [][]byte{wa.I32Const(hellohost.SampleReqAddr), wa.I32Const(hellohost.SampleOutAddr), wa.Call(0), wa.Call(1)}
 	switch {
 	case !callHello:
 		body = nil
@@ -157,9 +158,15 @@ func helloGuest(mem *memory.Memory, callHello, exitWithStatus bool) []byte {
 func TestRunVerdict(t *testing.T) {
 	hostReport := golden[:strings.Index(golden, "guest: ")]
 	badColor := func(t *testing.T, mem *memory.Memory) {
-		must(t, guestptr.Cast[uint8](reqField[Color](t, mem, "Color")).Write(7))
+		color, err := guestptr.Field[hellohost.Color](guestptr.New[hellohost.Request](mem, hellohost.SampleReqAddr), "Color")
+		if err == nil {
+			err = guestptr.Cast[uint8](color).Write(7)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	const colorErr = "read guestptr.Ptr[main.Request] at 0x100: field Color: invalid enum 7 (main.Color has 3 cases)"
+	const colorErr = "read guestptr.Ptr[hellohost.Request] at 0x100: field Color: invalid enum 7 (hellohost.Color has 3 cases)"
 	for _, tc := range []struct {
 		name             string
 		corrupt          func(t *testing.T, mem *memory.Memory)
@@ -176,16 +183,19 @@ func TestRunVerdict(t *testing.T) {
 			err: "the guest exited 0 without calling guestkit.hello"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mem := newRequest(t)
+			mem, err := hellohost.SampleRequest()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if tc.corrupt != nil {
 				tc.corrupt(t, mem)
 			}
 			var out bytes.Buffer
-			err := run(context.Background(), helloGuest(mem, tc.call, tc.exitWithRC), &out)
-			if got := fmt.Sprint(err); tc.err == "" && err != nil || tc.err != "" && mainName(got) != tc.err {
+			err = run(context.Background(), helloGuest(mem, tc.call, tc.exitWithRC), &out)
+			if got := fmt.Sprint(err); tc.err == "" && err != nil || tc.err != "" && got != tc.err {
 				t.Errorf("run: %v, want %q", err, tc.err)
 			}
-			if diff := cmp.Diff(tc.out, mainName(out.String())); diff != "" {
+			if diff := cmp.Diff(tc.out, out.String()); diff != "" {
 				t.Errorf("output (-want +got):\n%s", diff)
 			}
 		})

@@ -1,8 +1,7 @@
 // Command hello is guestkit's examples/hello on wasmtime instead of wazero:
 // the same C guest sends the host a request full of guest pointers, and the
-// same host code (host.go and types.go, copies of examples/hello's, which a
-// test keeps identical) answers it through guestptr, over a wasmtime memory
-// adapted by wasmtimemem. It prints what `go run ./examples/hello` prints.
+// same host code (package examples/hello/hellohost) answers it through
+// guestptr, over a wasmtime memory adapted by wasmtimemem. It prints what `go run ./examples/hello` prints.
 //
 //	go run ./examples/hello                   # the C guest, guest/hello.wasm (embedded)
 //	go run ./examples/hello -wasm=guest.wasm  # another build of a hello guest
@@ -27,6 +26,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
+	"github.com/guestkit/guestkit/examples/hello/hellohost"
 	"github.com/guestkit/guestkit/memory"
 	"github.com/guestkit/guestkit/memory/wasmtimemem"
 )
@@ -86,12 +86,12 @@ func run(wasm []byte, stdout io.Writer) error {
 	if err := linker.DefineWasi(); err != nil {
 		return err
 	}
-	h := &host{out: &prefixWriter{w: stdout, prefix: "host: "}}
+	h := &hellohost.Host{Out: &prefixWriter{w: stdout, prefix: "host: "}}
 	// One guestkit memory for the guest's memory, made once it exists and
 	// shared by every call: views taken in one call are seen by the next.
 	var mem *memory.Memory
 	err = linker.FuncWrap("guestkit", "hello", func(req, out int32) int32 {
-		return h.hello(mem, uint64(uint32(req)), uint64(uint32(out)))
+		return h.Hello(mem, uint64(uint32(req)), uint64(uint32(out)))
 	})
 	if err != nil {
 		return err
@@ -100,10 +100,10 @@ func run(wasm []byte, stdout io.Writer) error {
 	var alloc memory.Allocator
 	err = linker.FuncWrap("guestkit", "replies", func(req, out int32) int32 {
 		if alloc == nil {
-			fmt.Fprintf(h.out, "error: %v\n", wasmtimemem.ErrNoAllocator)
-			return errnoNosys
+			fmt.Fprintf(h.Out, "error: %v\n", wasmtimemem.ErrNoAllocator)
+			return hellohost.ErrnoNosys
 		}
-		return h.replies(mem, alloc, uint64(uint32(req)), uint64(uint32(out)))
+		return h.Replies(mem, alloc, uint64(uint32(req)), uint64(uint32(out)))
 	})
 	if err != nil {
 		return err
@@ -152,10 +152,10 @@ func run(wasm []byte, stdout io.Writer) error {
 	switch {
 	case code != 0:
 		return fmt.Errorf("the guest exited with code %d", code)
-	case h.calls == 0:
+	case h.Calls == 0:
 		return errors.New("the guest exited 0 without calling guestkit.hello")
-	case !h.valid:
-		return fmt.Errorf("the guest exited 0 but the host saw no valid request: %v", h.err)
+	case !h.Valid:
+		return fmt.Errorf("the guest exited 0 but the host saw no valid request: %v", h.Err)
 	}
 	fmt.Fprintf(stdout, "hello: ok: the guest exited 0 and the host saw a valid request\n")
 	return nil

@@ -1,4 +1,4 @@
-package main
+package hellohost
 
 import (
 	"errors"
@@ -21,43 +21,45 @@ const (
 	errnoInval   = 28 // a bool, enum, flags or shape kind is out of range
 	errnoNomem   = 48 // the guest's malloc failed, or a reply passes the limits
 	errnoIO      = 29 // anything else
-	errnoNosys   = 52 // the guest exports no malloc
+	ErrnoNosys   = 52 // the guest exports no malloc (exported: the bindings return it)
 	errnoNotsup  = 58 // a request version other than 1
 )
 
 // errVersion reports a request version this host does not speak.
 var errVersion = errors.New("unsupported request version")
 
-// host implements guestkit.hello(req, out) -> i32. It touches guest memory
-// only through guestptr: every offset comes from the Go types' layouts.
-type host struct {
-	// out receives the host's report of each request.
-	out io.Writer
-	// calls counts calls; valid is set once a request was read in full and
-	// its reply written; err is the last error.
-	calls int
-	valid bool
-	err   error
+// Host implements guestkit.hello(req, out) -> i32 and guestkit.replies. It
+// touches guest memory only through guestptr: every offset comes from the
+// Go types' layouts. Runtime bindings (examples/hello on wazero,
+// memory/wasmtimemem/examples/hello on wasmtime) call its methods.
+type Host struct {
+	// Out receives the host's report of each request.
+	Out io.Writer
+	// Calls counts calls; Valid is set once a request was read in full and
+	// its reply written; Err is the last error.
+	Calls int
+	Valid bool
+	Err   error
 }
 
-// hello serves one call: it reads the request at reqAddr, reports it, and
+// Hello serves one call of guestkit.hello: it reads the request at reqAddr, reports it, and
 // writes the reply at outAddr and the greeting into the guest's buffer. On
 // error it reports the error and returns a nonzero errno; every check comes
 // before the first write, so guest memory is unchanged.
-func (h *host) hello(mem *memory.Memory, reqAddr, outAddr uint64) int32 {
-	h.calls++
+func (h *Host) Hello(mem *memory.Memory, reqAddr, outAddr uint64) int32 {
+	h.Calls++
 	if err := h.serve(mem, reqAddr, outAddr); err != nil {
-		h.err = err
-		fmt.Fprintf(h.out, "error: %v\n", err)
+		h.Err = err
+		fmt.Fprintf(h.Out, "error: %v\n", err)
 		return errno(err)
 	}
-	h.valid = true
+	h.Valid = true
 	return errnoSuccess
 }
 
 // readRequest reads the request at reqAddr and follows its pointers.
 // Follow puts the request's field in front of an error from following it:
-// "read guestptr.Ptr[main.Request] at 0x100: field Items: read ...".
+// "read guestptr.Ptr[hellohost.Request] at 0x100: field Items: read ...".
 func readRequest(mem *memory.Memory, reqAddr uint64) (req Request, owner Item, name string, items []Item, err error) {
 	p := guestptr.New[Request](mem, reqAddr)
 	if req, err = p.Read(); err != nil {
@@ -77,7 +79,7 @@ func readRequest(mem *memory.Memory, reqAddr uint64) (req Request, owner Item, n
 	return
 }
 
-func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
+func (h *Host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
 	req, owner, name, items, err := readRequest(mem, reqAddr)
 	if err != nil {
 		return err
@@ -121,28 +123,28 @@ func (h *host) serve(mem *memory.Memory, reqAddr, outAddr uint64) error {
 	if _, err := guestptr.WriteString(buf, greeting); err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}
-	fmt.Fprintf(h.out, "reply status=%d color=%s perms=%s checksum=0x%016x total_weight=%g items_seen=%d greeting=%q\n",
+	fmt.Fprintf(h.Out, "reply status=%d color=%s perms=%s checksum=0x%016x total_weight=%g items_seen=%d greeting=%q\n",
 		rep.Status, rep.ColorEcho, rep.PermsGranted, rep.Checksum, rep.TotalWeight, rep.ItemsSeen, greeting)
 	return nil
 }
 
-// replies serves guestkit.replies(req, out): it reads the request and
+// Replies serves guestkit.replies(req, out): it reads the request and
 // stores the replies at outAddr, allocating the message and the records
 // (names included) in the guest through alloc, the guest's malloc, and
 // writing as much of the motto as fits into the guest's buffer. Every
 // check comes before the first write: deep.Store is all or nothing, and the
 // motto buffer is checked before it.
-func (h *host) replies(mem *memory.Memory, alloc memory.Allocator, reqAddr, outAddr uint64) int32 {
-	h.calls++
+func (h *Host) Replies(mem *memory.Memory, alloc memory.Allocator, reqAddr, outAddr uint64) int32 {
+	h.Calls++
 	if err := h.serveReplies(mem, alloc, reqAddr, outAddr); err != nil {
-		h.err = err
-		fmt.Fprintf(h.out, "error: %v\n", err)
+		h.Err = err
+		fmt.Fprintf(h.Out, "error: %v\n", err)
 		return errno(err)
 	}
 	return errnoSuccess
 }
 
-func (h *host) serveReplies(mem *memory.Memory, alloc memory.Allocator, reqAddr, outAddr uint64) error {
+func (h *Host) serveReplies(mem *memory.Memory, alloc memory.Allocator, reqAddr, outAddr uint64) error {
 	_, _, name, items, err := readRequest(mem, reqAddr)
 	if err != nil {
 		return err
@@ -175,21 +177,21 @@ func (h *host) serveReplies(mem *memory.Memory, alloc memory.Allocator, reqAddr,
 	if err != nil {
 		return fmt.Errorf("motto: %w", err)
 	}
-	fmt.Fprintf(h.out, "replies message=%q records=%d motto=%q (%d of %d bytes)\n", rep.Message, len(rep.Records), Motto[:n], n, len(Motto))
+	fmt.Fprintf(h.Out, "replies message=%q records=%d motto=%q (%d of %d bytes)\n", rep.Message, len(rep.Records), Motto[:n], n, len(Motto))
 	return nil
 }
 
 // report prints a request readably.
-func (h *host) report(req Request, owner Item, name string, items []Item) {
+func (h *Host) report(req Request, owner Item, name string, items []Item) {
 	urgent := ""
 	if req.Urgent {
 		urgent = " (urgent)"
 	}
-	fmt.Fprintf(h.out, "request v%d from %q%s color=%s perms=%s\n", req.Version, name, urgent, req.Color, req.Perms)
-	fmt.Fprintf(h.out, "  owner  item %d, %s, count %d, weight %g\n", owner.ID, owner.Color, owner.Count, owner.Weight)
-	fmt.Fprintf(h.out, "  shape  %s\n", req.Shape)
-	fmt.Fprintf(h.out, "  items  %d:\n", len(items))
-	tw := tabwriter.NewWriter(h.out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(h.Out, "request v%d from %q%s color=%s perms=%s\n", req.Version, name, urgent, req.Color, req.Perms)
+	fmt.Fprintf(h.Out, "  owner  item %d, %s, count %d, weight %g\n", owner.ID, owner.Color, owner.Count, owner.Weight)
+	fmt.Fprintf(h.Out, "  shape  %s\n", req.Shape)
+	fmt.Fprintf(h.Out, "  items  %d:\n", len(items))
+	tw := tabwriter.NewWriter(h.Out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\tid\tcolor\tcount\tweight\t\n")
 	for _, it := range items {
 		fmt.Fprintf(tw, "\t%d\t%s\t%d\t%g\t\n", it.ID, it.Color, it.Count, it.Weight)

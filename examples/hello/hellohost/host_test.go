@@ -1,4 +1,4 @@
-package main
+package hellohost
 
 import (
 	"bytes"
@@ -12,24 +12,19 @@ import (
 	"github.com/guestkit/guestkit/memory"
 )
 
-// Where the test request lives in a memory of memSize bytes.
+// Where the test request lives: SampleRequest's layout.
 const (
-	reqAddr   = 0x100
-	outAddr   = 0x200
-	bufAddr   = 0x300
-	bufCap    = 64
-	ownerAddr = 0x400
-	itemsAddr = 0x500
-	nameAddr  = 0x600
-	memSize   = 0x1000
-	sentinel  = 0xaa
+	reqAddr   = SampleReqAddr
+	outAddr   = SampleOutAddr
+	bufAddr   = SampleBufAddr
+	bufCap    = SampleBufCap
+	ownerAddr = SampleOwnerAddr
+	itemsAddr = SampleItemsAddr
+	nameAddr  = SampleNameAddr
+	sentinel  = SampleSentinel
 )
 
-var testItems = []Item{
-	{ID: 1, Color: Red, Count: 2, Weight: 0.5},
-	{ID: 2, Color: Green, Count: 3, Weight: 1.25},
-	{ID: 3, Color: Blue, Count: 4, Weight: 2},
-}
+var testItems = SampleItems
 
 func must(t *testing.T, err error) {
 	t.Helper()
@@ -51,30 +46,11 @@ func reqField[F any](t *testing.T, mem *memory.Memory, name string) guestptr.Ptr
 	return fieldOf[F](t, guestptr.New[Request](mem, reqAddr), name)
 }
 
-// newRequest returns a memory holding the request the hello guests send and
-// a reply of sentinel bytes around the greeting buffer, as the guests leave
-// it, all written through guestptr.
+// newRequest returns SampleRequest's memory.
 func newRequest(t *testing.T) *memory.Memory {
 	t.Helper()
-	mem := memory.New(memSize)
-	name := []byte("wasm guest")
-	must(t, guestptr.New[Item](mem, ownerAddr).Write(Item{ID: 7, Color: Green, Count: 1, Weight: 2.5}))
-	must(t, guestptr.NewSlice[Item](mem, itemsAddr, uint64(len(testItems))).CopyFromSlice(testItems))
-	must(t, guestptr.NewSlice[byte](mem, nameAddr, uint64(len(name))).CopyFromSlice(name))
-	req := Request{
-		Version: 1,
-		Owner:   guestptr.New[Item](mem, ownerAddr),
-		Name:    guestptr.NewString(mem, nameAddr, uint64(len(name))),
-		Color:   Blue,
-		Perms:   PermRead | PermExec,
-		Items:   guestptr.NewSlice[Item](mem, itemsAddr, uint64(len(testItems))),
-		Urgent:  true,
-	}
-	req.Shape.Kind = ShapeRect
-	req.Shape.Rect.Min, req.Shape.Rect.Max = Point{-1, -2}, Point{3, 4}
-	must(t, guestptr.New[Request](mem, reqAddr).Write(req))
-	must(t, guestptr.NewSlice[byte](mem, outAddr, bufAddr+bufCap-outAddr).CopyFromSlice(bytes.Repeat([]byte{sentinel}, bufAddr+bufCap-outAddr)))
-	must(t, fieldOf[guestptr.Slice[byte]](t, guestptr.New[Reply](mem, outAddr), "Greeting").Write(guestptr.NewSlice[byte](mem, bufAddr, bufCap)))
+	mem, err := SampleRequest()
+	must(t, err)
 	return mem
 }
 
@@ -82,9 +58,9 @@ func TestHostValidRequest(t *testing.T) {
 	mem := newRequest(t)
 	before := bytes.Clone(mem.Bytes())
 	var out strings.Builder
-	h := &host{out: &out}
-	if status := h.hello(mem, reqAddr, outAddr); status != 0 || !h.valid || h.err != nil {
-		t.Fatalf("status %d, valid %v, err %v", status, h.valid, h.err)
+	h := &Host{Out: &out}
+	if status := h.Hello(mem, reqAddr, outAddr); status != 0 || !h.Valid || h.Err != nil {
+		t.Fatalf("status %d, valid %v, err %v", status, h.Valid, h.Err)
 	}
 	got, err := guestptr.New[Reply](mem, outAddr).Read()
 	must(t, err)
@@ -126,12 +102,12 @@ func TestHostBadRequest(t *testing.T) {
 		msg     string // the error's text, if set
 	}{
 		{name: "enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
-			msg: "read guestptr.Ptr[main.Request] at 0x100: field Color: invalid enum 7 (main.Color has 3 cases)",
+			msg: "read guestptr.Ptr[hellohost.Request] at 0x100: field Color: invalid enum 7 (hellohost.Color has 3 cases)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.Cast[uint8](reqField[Color](t, mem, "Color")).Write(7))
 			}},
 		{name: "flags", err: guestptr.ErrInvalidFlags, status: errnoInval,
-			msg: "read guestptr.Ptr[main.Request] at 0x100: field Perms: invalid flags 0xd (unknown bits 0x8)",
+			msg: "read guestptr.Ptr[hellohost.Request] at 0x100: field Perms: invalid flags 0xd (unknown bits 0x8)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.Cast[uint16](reqField[Perms](t, mem, "Perms")).Write(0xd))
 			}},
@@ -148,27 +124,27 @@ func TestHostBadRequest(t *testing.T) {
 				must(t, reqField[uint32](t, mem, "Version").Write(2))
 			}},
 		{name: "owner's enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
-			msg: "read guestptr.Ptr[main.Request] at 0x100: field Owner: read guestptr.Ptr[main.Item] at 0x400: field Color: invalid enum 3 (main.Color has 3 cases)",
+			msg: "read guestptr.Ptr[hellohost.Request] at 0x100: field Owner: read guestptr.Ptr[hellohost.Item] at 0x400: field Color: invalid enum 3 (hellohost.Color has 3 cases)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				owner := guestptr.New[Item](mem, ownerAddr)
 				must(t, guestptr.Cast[uint8](fieldOf[Color](t, owner, "Color")).Write(3))
 			}},
 		{name: "owner past memory", err: guestptr.ErrOutOfBounds, status: errnoFault,
 			corrupt: func(t *testing.T, mem *memory.Memory) {
-				must(t, reqField[guestptr.Ptr[Item]](t, mem, "Owner").Write(guestptr.New[Item](mem, memSize-8)))
+				must(t, reqField[guestptr.Ptr[Item]](t, mem, "Owner").Write(guestptr.New[Item](mem, SampleMemSize-8)))
 			}},
 		{name: "owner misaligned", err: guestptr.ErrMisaligned, status: errnoFault,
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, reqField[guestptr.Ptr[Item]](t, mem, "Owner").Write(guestptr.New[Item](mem, ownerAddr+4)))
 			}},
 		{name: "name not UTF-8", err: guestptr.ErrInvalidUTF8, status: errnoIlseq,
-			msg: "read guestptr.Ptr[main.Request] at 0x100: field Name: read guestptr.String at 0x600: invalid UTF-8 at byte 4 (0xff)",
+			msg: "read guestptr.Ptr[hellohost.Request] at 0x100: field Name: read guestptr.String at 0x600: invalid UTF-8 at byte 4 (0xff)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				must(t, guestptr.New[byte](mem, nameAddr+4).Write(0xff))
 			}},
 		{name: "name length", err: guestptr.ErrOutOfBounds, status: errnoFault,
 			corrupt: func(t *testing.T, mem *memory.Memory) {
-				must(t, reqField[guestptr.String](t, mem, "Name").Write(guestptr.NewString(mem, nameAddr, memSize)))
+				must(t, reqField[guestptr.String](t, mem, "Name").Write(guestptr.NewString(mem, nameAddr, SampleMemSize)))
 			}},
 		{name: "name length overflows", err: guestptr.ErrOverflow, status: errnoFault,
 			corrupt: func(t *testing.T, mem *memory.Memory) {
@@ -179,12 +155,12 @@ func TestHostBadRequest(t *testing.T) {
 				must(t, reqField[guestptr.Slice[Item]](t, mem, "Items").Write(guestptr.NewSlice[Item](mem, itemsAddr, 1<<20)))
 			}},
 		{name: "item's enum", err: guestptr.ErrInvalidEnum, status: errnoInval,
-			msg: "read guestptr.Ptr[main.Request] at 0x100: field Items: read guestptr.Slice[main.Item] at 0x500: field [2].Color: invalid enum 200 (main.Color has 3 cases)",
+			msg: "read guestptr.Ptr[hellohost.Request] at 0x100: field Items: read guestptr.Slice[hellohost.Item] at 0x500: field [2].Color: invalid enum 200 (hellohost.Color has 3 cases)",
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				third, _ := guestptr.NewSlice[Item](mem, itemsAddr, 3).Get(2)
 				must(t, guestptr.Cast[uint8](fieldOf[Color](t, third, "Color")).Write(200))
 			}},
-		{name: "request past memory", req: memSize - 4, err: guestptr.ErrOutOfBounds, status: errnoFault},
+		{name: "request past memory", req: SampleMemSize - 4, err: guestptr.ErrOutOfBounds, status: errnoFault},
 		{name: "request misaligned", req: reqAddr + 2, err: guestptr.ErrMisaligned, status: errnoFault},
 		{name: "reply misaligned", out: outAddr + 4, err: guestptr.ErrMisaligned, status: errnoFault,
 			corrupt: func(t *testing.T, mem *memory.Memory) {
@@ -195,7 +171,7 @@ func TestHostBadRequest(t *testing.T) {
 		{name: "greeting past memory", err: guestptr.ErrOutOfBounds, status: errnoFault,
 			corrupt: func(t *testing.T, mem *memory.Memory) {
 				reply := guestptr.New[Reply](mem, outAddr)
-				must(t, fieldOf[guestptr.Slice[byte]](t, reply, "Greeting").Write(guestptr.NewSlice[byte](mem, memSize-8, bufCap)))
+				must(t, fieldOf[guestptr.Slice[byte]](t, reply, "Greeting").Write(guestptr.NewSlice[byte](mem, SampleMemSize-8, bufCap)))
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,15 +188,15 @@ func TestHostBadRequest(t *testing.T) {
 			}
 			before := bytes.Clone(mem.Bytes())
 			var report strings.Builder
-			h := &host{out: &report}
-			status := h.hello(mem, req, out)
-			if status != tc.status || h.valid || !errors.Is(h.err, tc.err) {
-				t.Errorf("status %d, valid %v, err %v; want status %d, an error matching %v", status, h.valid, h.err, tc.status, tc.err)
+			h := &Host{Out: &report}
+			status := h.Hello(mem, req, out)
+			if status != tc.status || h.Valid || !errors.Is(h.Err, tc.err) {
+				t.Errorf("status %d, valid %v, err %v; want status %d, an error matching %v", status, h.Valid, h.Err, tc.status, tc.err)
 			}
-			if tc.msg != "" && h.err != nil && mainName(h.err.Error()) != tc.msg {
-				t.Errorf("error %q, want %q", h.err, tc.msg)
+			if tc.msg != "" && h.Err != nil && h.Err.Error() != tc.msg {
+				t.Errorf("error %q, want %q", h.Err, tc.msg)
 			}
-			if got := report.String(); !strings.HasSuffix(got, "error: "+h.err.Error()+"\n") {
+			if got := report.String(); !strings.HasSuffix(got, "error: "+h.Err.Error()+"\n") {
 				t.Errorf("report does not end with the error:\n%s", got)
 			}
 			if !bytes.Equal(before, mem.Bytes()) {
@@ -238,21 +214,15 @@ func TestHostBorrowedBuffer(t *testing.T) {
 	view, err := guestptr.NewSlice[byte](mem, bufAddr+8, 8).AsSliceMut()
 	must(t, err)
 	before := bytes.Clone(mem.Bytes())
-	h := &host{out: new(strings.Builder)}
-	if status := h.hello(mem, reqAddr, outAddr); status != errnoBusy || !errors.Is(h.err, guestptr.ErrBorrowed) {
-		t.Errorf("status %d, err %v; want %d, an error matching ErrBorrowed", status, h.err, errnoBusy)
+	h := &Host{Out: new(strings.Builder)}
+	if status := h.Hello(mem, reqAddr, outAddr); status != errnoBusy || !errors.Is(h.Err, guestptr.ErrBorrowed) {
+		t.Errorf("status %d, err %v; want %d, an error matching ErrBorrowed", status, h.Err, errnoBusy)
 	}
 	must(t, view.Release())
 	if !bytes.Equal(before, mem.Bytes()) {
 		t.Errorf("a failed call changed guest memory")
 	}
-	if status := h.hello(mem, reqAddr, outAddr); status != 0 {
-		t.Errorf("after Release: status %d, err %v", status, h.err)
+	if status := h.Hello(mem, reqAddr, outAddr); status != 0 {
+		t.Errorf("after Release: status %d, err %v", status, h.Err)
 	}
 }
-
-// mainName undoes a quirk of test binaries: a test binary's package main
-// has the import path .../examples/hello, so guestkit (which names every
-// package by its path's last element, the one way Go spells type
-// arguments) says "hello.Request" where `go run` says "main.Request".
-func mainName(s string) string { return strings.ReplaceAll(s, "hello.", "main.") }

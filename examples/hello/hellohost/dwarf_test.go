@@ -1,4 +1,4 @@
-package main
+package hellohost
 
 import (
 	"os"
@@ -25,7 +25,7 @@ func TestLayoutMatchesGuestDWARF(t *testing.T) {
 	wasm := filepath.Join(t.TempDir(), "hello.wasm")
 	args := []string{"--target=wasm32-wasi", "--sysroot=" + guestbuild.Sysroot, "-O2", "-g", "-std=gnu17", "-o", wasm, "hello.c"}
 	cmd := exec.Command("clang", args...)
-	cmd.Dir = "guest"
+	cmd.Dir = "../guest"
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("clang %v: %v\n%s", args, err, out)
 	}

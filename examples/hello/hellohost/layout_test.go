@@ -1,4 +1,4 @@
-package main
+package hellohost
 
 import (
 	"os"
@@ -18,7 +18,7 @@ import (
 // as EXPR -> N.
 func cAsserts(t *testing.T) map[string]uint64 {
 	t.Helper()
-	src, err := os.ReadFile("guest/hello.h")
+	src, err := os.ReadFile("../guest/hello.h")
 	if err != nil {
 		t.Fatal(err)
 	}
