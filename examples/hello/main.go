@@ -1,6 +1,6 @@
 // Command hello runs a WebAssembly guest that sends the host a request full
 // of guest pointers, and answers it with guestkit: the host declares the
-// guest's C types once as Go structs (types.go) and reads and writes them
+// guest's C types once as Go structs (hellohost/types.go) and reads and writes them
 // through guestptr, with no hand-written offsets.
 //
 //	go run ./examples/hello             # the C guest, guest/hello.wasm (embedded)
