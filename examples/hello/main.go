@@ -19,7 +19,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -79,7 +78,7 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 
-	h := &hellohost.Host{Out: &prefixWriter{w: stdout, prefix: "host: "}}
+	h := &hellohost.Host{Out: hellohost.NewPrefixWriter(stdout, "host: ")}
 	_, err := r.NewHostModuleBuilder("guestkit").
 		NewFunctionBuilder().
 		WithFunc(func(_ context.Context, mod api.Module, req, out uint32) int32 {
@@ -112,8 +111,8 @@ func run(ctx context.Context, wasm []byte, stdout io.Writer) error {
 	cfg := wazero.NewModuleConfig().
 		WithName("hello").
 		WithArgs("hello").
-		WithStdout(&prefixWriter{w: stdout, prefix: "guest: "}).
-		WithStderr(&prefixWriter{w: stdout, prefix: "guest stderr: "}).
+		WithStdout(hellohost.NewPrefixWriter(stdout, "guest: ")).
+		WithStderr(hellohost.NewPrefixWriter(stdout, "guest stderr: ")).
 		WithStartFunctions()
 	mod, err := r.InstantiateWithConfig(ctx, wasm, cfg)
 	if err != nil {
@@ -161,33 +160,4 @@ func buildGoGuest(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("GOOS=wasip1 GOARCH=wasm go build %s (run hello from inside the guestkit module): %v\n%s", goGuestPkg, err, msg)
 	}
 	return os.ReadFile(out)
-}
-
-// prefixWriter writes each line to w with prefix in front.
-type prefixWriter struct {
-	w       io.Writer
-	prefix  string
-	midLine bool
-}
-
-// Write writes b, a prefix in front of each line begun, in one Write to
-// p.w. It reports len(b) on success, since the prefixes are not b's bytes.
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	var buf bytes.Buffer
-	for rest := b; len(rest) > 0; {
-		if !p.midLine {
-			buf.WriteString(p.prefix)
-		}
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line = rest[:i+1]
-		}
-		buf.Write(line)
-		p.midLine = line[len(line)-1] != '\n'
-		rest = rest[len(line):]
-	}
-	if _, err := p.w.Write(buf.Bytes()); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }

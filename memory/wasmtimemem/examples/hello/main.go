@@ -15,7 +15,6 @@
 package main
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"flag"
@@ -86,7 +85,7 @@ func run(wasm []byte, stdout io.Writer) error {
 	if err := linker.DefineWasi(); err != nil {
 		return err
 	}
-	h := &hellohost.Host{Out: &prefixWriter{w: stdout, prefix: "host: "}}
+	h := &hellohost.Host{Out: hellohost.NewPrefixWriter(stdout, "host: ")}
 	// One guestkit memory for the guest's memory, made once it exists and
 	// shared by every call: views taken in one call are seen by the next.
 	var mem *memory.Memory
@@ -143,7 +142,7 @@ func run(wasm []byte, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		pw := &prefixWriter{w: stdout, prefix: f.prefix}
+		pw := hellohost.NewPrefixWriter(stdout, f.prefix)
 		if _, err := pw.Write(b); err != nil {
 			return err
 		}
@@ -159,33 +158,4 @@ func run(wasm []byte, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "hello: ok: the guest exited 0 and the host saw a valid request\n")
 	return nil
-}
-
-// prefixWriter writes each line to w with prefix in front.
-type prefixWriter struct {
-	w       io.Writer
-	prefix  string
-	midLine bool
-}
-
-// Write writes b, a prefix in front of each line begun, in one Write to
-// p.w. It reports len(b) on success, since the prefixes are not b's bytes.
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	var buf bytes.Buffer
-	for rest := b; len(rest) > 0; {
-		if !p.midLine {
-			buf.WriteString(p.prefix)
-		}
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line = rest[:i+1]
-		}
-		buf.Write(line)
-		p.midLine = line[len(line)-1] != '\n'
-		rest = rest[len(line):]
-	}
-	if _, err := p.w.Write(buf.Bytes()); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }

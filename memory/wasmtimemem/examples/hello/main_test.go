@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
-	"go/printer"
 	"go/token"
 	"os"
 	"os/exec"
@@ -25,10 +24,9 @@ import (
 // wazeroHello is guestkit's examples/hello, the same example on wazero.
 const wazeroHello = "../../../../examples/hello"
 
-// TestSameHostAsWazero checks that this example runs examples/hello's guest
-// (guest/hello.wasm is a byte-for-byte copy, embedded) and that
-// prefixWriter is declared the same way; the host code is the same package,
-// examples/hello/hellohost.
+// TestSameHostAsWazero checks that this example runs examples/hello's guest:
+// guest/hello.wasm is a byte-for-byte copy, embedded. The host code and the
+// output's prefixes are the same package, examples/hello/hellohost.
 func TestSameHostAsWazero(t *testing.T) {
 	for _, f := range []string{"guest/hello.wasm"} {
 		want, err := os.ReadFile(filepath.Join(wazeroHello, f))
@@ -43,47 +41,6 @@ func TestSameHostAsWazero(t *testing.T) {
 			t.Errorf("%s differs from %s: copy it again", f, filepath.Join(wazeroHello, f))
 		}
 	}
-	for _, name := range []string{"prefixWriter", "Write"} {
-		want, got := declOf(t, filepath.Join(wazeroHello, "main.go"), name), declOf(t, "main.go", name)
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s (-wazero +wasmtime):\n%s", name, diff)
-		}
-	}
-}
-
-// declOf returns the source of the type or function called name in the Go
-// file path.
-func declOf(t *testing.T, path, name string) string {
-	t.Helper()
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range f.Decls {
-		var node any
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if d.Name.Name == name {
-				node = d
-			}
-		case *ast.GenDecl:
-			for _, s := range d.Specs {
-				if ts, ok := s.(*ast.TypeSpec); ok && ts.Name.Name == name {
-					node = d
-				}
-			}
-		}
-		if node != nil {
-			var b strings.Builder
-			if err := printer.Fprint(&b, fset, node); err != nil {
-				t.Fatal(err)
-			}
-			return b.String()
-		}
-	}
-	t.Fatalf("%s declares no %s", path, name)
-	return ""
 }
 
 // wazeroGolden returns the golden output of examples/hello on wazero (the
@@ -173,20 +130,6 @@ func TestRunGoGuest(t *testing.T) {
 	}
 	if diff := cmp.Diff(bySource(wazeroGolden(t)), bySource(stdout.String())); diff != "" {
 		t.Errorf("output (-wazero +wasmtime):\n%s", diff)
-	}
-}
-
-// TestPrefixWriter checks that lines split across writes get one prefix.
-func TestPrefixWriter(t *testing.T) {
-	var out bytes.Buffer
-	w := &prefixWriter{w: &out, prefix: "> "}
-	for _, s := range []string{"a", "b\nc\n", "", "\n", "d\ne"} {
-		if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
-			t.Fatalf("Write(%q) = %d, %v", s, n, err)
-		}
-	}
-	if got, want := out.String(), "> ab\n> c\n> \n> d\n> e"; got != want {
-		t.Errorf("got %q, want %q", got, want)
 	}
 }
 
