@@ -163,6 +163,9 @@ func Of(m api.Memory) *memory.Memory {
 			return a
 		}
 	}
+	if !isPointer(m) {
+		return New(m)
+	}
 	ofMu.Lock()
 	defer ofMu.Unlock()
 	if w, ok := adapters.Load(key); ok {
@@ -212,11 +215,17 @@ var ofMu sync.Mutex // serializes making adapters in Of
 // instanceAddress returns the address of the object behind m, or 0 when m
 // is not a non-nil pointer.
 func instanceAddress(m api.Memory) uintptr {
+	// The interface's data word is the instance pointer when m holds a
+	// pointer, as every wazero memory does; reflection is only needed to
+	// rule out other dynamic types, which costs more than the lookup, so
+	// it runs when the word has no entry yet (see Of).
+	return uintptr((*[2]unsafe.Pointer)(unsafe.Pointer(&m))[1])
+}
+
+// isPointer reports whether m holds a non-nil pointer.
+func isPointer(m api.Memory) bool {
 	v := reflect.ValueOf(m)
-	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return 0
-	}
-	return uintptr(v.UnsafePointer())
+	return v.Kind() == reflect.Pointer && !v.IsNil()
 }
 
 // Forget drops the memory Of keeps for m, so the next Of makes a new one.
