@@ -159,35 +159,6 @@ func TestRunRejectsBadGuests(t *testing.T) {
 	}
 }
 
-// helloGuest assembles a guest whose memory starts as mem's first 0x700
-// bytes (hellohost.SampleRequest) and whose _start calls
-// guestkit.hello(SampleReqAddr, SampleOutAddr), then exits with the status it returned,
-// or drops the status and exits 0 when exitWithStatus is false, or never
-// calls hello when callHello is false. (examples/hello's test guest.)
-func helloGuest(mem *memory.Memory, callHello, exitWithStatus bool) []byte {
-	body := [][]byte{wa.I32Const(hellohost.SampleReqAddr), wa.I32Const(hellohost.SampleOutAddr), wa.Call(0), wa.Call(1)}
-	switch {
-	case !callHello:
-		body = nil
-	case !exitWithStatus:
-		body[3] = []byte{wa.OpDrop}
-	}
-	return wa.Module(
-		wa.Section(wa.SecType,
-			wa.FuncType([]byte{wa.I32, wa.I32}, []byte{wa.I32}), // guestkit.hello
-			wa.FuncType([]byte{wa.I32}, nil),                    // proc_exit
-			wa.FuncType(nil, nil)),                              // _start
-		wa.Section(wa.SecImport,
-			wa.ImportFunc("guestkit", "hello", 0),
-			wa.ImportFunc("wasi_snapshot_preview1", "proc_exit", 1)),
-		wa.Section(wa.SecFunction, wa.Uleb(2)),
-		wa.Section(wa.SecMemory, wa.MemoryType(1)),
-		wa.Section(wa.SecExport, wa.Export("_start", wa.ExportFunc, 2), wa.Export("memory", wa.ExportMemory, 0)),
-		wa.Section(wa.SecCode, wa.Code(nil, body...)),
-		wa.Section(wa.SecData, wa.DataSegment(0, mem.Bytes()[:0x700])),
-	)
-}
-
 // TestRunVerdict runs hand-assembled guests that send a valid or a
 // corrupted request through wasmtime and wasmtimemem, and checks run
 // succeeds only when the guest exits 0 and the host saw a valid request:
@@ -229,7 +200,7 @@ func TestRunVerdict(t *testing.T) {
 				tc.corrupt(t, mem)
 			}
 			var out bytes.Buffer
-			err = run(helloGuest(mem, tc.call, tc.exitWithRC), &out)
+			err = run(hellohost.SampleGuest(mem, tc.call, tc.exitWithRC), &out)
 			if got := fmt.Sprint(err); tc.err == "" && err != nil || tc.err != "" && got != tc.err {
 				t.Errorf("run: %v, want %q", err, tc.err)
 			}

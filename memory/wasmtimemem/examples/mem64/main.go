@@ -27,6 +27,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
+	"github.com/guestkit/guestkit/examples/hello/hellohost"
 	"github.com/guestkit/guestkit/memory"
 	"github.com/guestkit/guestkit/memory/wasmtimemem"
 )
@@ -61,8 +62,8 @@ func run(wasm []byte, stdout io.Writer) error {
 	// so that no growth can move a memory under a view.
 	store.Limiter(wasmtimemem.ReservedBytes, -1, -1, -1, -1)
 
-	h := &host{out: &prefixWriter{w: stdout, prefix: "host: "}}
-	guestLog := &prefixWriter{w: stdout, prefix: "guest: "}
+	h := &host{out: hellohost.NewPrefixWriter(stdout, "host: ")}
+	guestLog := hellohost.NewPrefixWriter(stdout, "guest: ")
 	var mem *memory.Memory // the guest's memory, once instantiated
 	linker := wasmtime.NewLinker(engine)
 	err = linker.FuncWrap("guestkit", "serve", func(caller *wasmtime.Caller, req, out int64) int32 {
